@@ -1,0 +1,92 @@
+"""Sổ tay Tổ Công nghệ số cộng đồng: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app; ``config`` overrides settings read from the environment."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    register_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_template_context(app)
+    register_commands(app)
+    return app
+
+
+def register_config(app: Flask, config: dict | None) -> None:
+    from .config import load_config
+
+    app.config.update(load_config(Path(app.instance_path), config))
+
+
+def register_extensions(app: Flask) -> None:
+    from . import db
+    from .auth.session import init_login
+    from .extensions import babel, csrf, limiter
+    from .i18n import select_locale
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    init_login(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .auth.views import bp as auth_bp
+    from .main.views import bp as main_bp
+    from .places.views import bp as places_bp
+    from .users.views import bp as users_bp
+
+    for blueprint in (main_bp, auth_bp, places_bp, users_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .errors import register_error_pages
+
+    register_error_pages(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from .security import register_security_headers
+
+    register_security_headers(app)
+
+
+def register_template_context(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from .i18n import register_template_helpers
+    from .main.navigation import navigation_for
+
+    register_template_helpers(app)
+
+    @app.context_processor
+    def inject_globals() -> dict:
+        return {
+            "navigation_for": navigation_for,
+            "demo_mode": app.config["CDT_DEMO"],
+            "get_locale": get_locale,
+        }
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import cdt_cli, translate_cli
+
+    app.cli.add_command(cdt_cli)
+    app.cli.add_command(translate_cli)

@@ -1,0 +1,16 @@
+"""A list of common passwords that are refused (no composition rules, per NIST/OWASP)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+
+@lru_cache(maxsize=1)
+def _common() -> frozenset[str]:
+    path = Path(__file__).with_name("common_passwords.txt")
+    return frozenset(line.strip().lower() for line in path.read_text().splitlines() if line.strip())
+
+
+def is_common(password: str) -> bool:
+    return password.strip().lower() in _common()

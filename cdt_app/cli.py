@@ -1,0 +1,179 @@
+"""Command line: ``flask --app wsgi cdt …`` and ``flask --app wsgi translate …``."""
+
+from __future__ import annotations
+
+import subprocess  # noqa: S404 (runs pybabel, a fixed command)
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from . import ROOT
+
+cdt_cli = AppGroup("cdt", help="Sổ tay Tổ CNS commands.")
+translate_cli = AppGroup("translate", help="Translation and localisation commands.")
+
+
+def alembic_config():
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.set_main_option("sqlalchemy.url", current_app.config["CDT_DATABASE_URL"])
+    return config
+
+
+@cdt_cli.command("migrate")
+def migrate_command() -> None:
+    """Create or upgrade the schema of the database in CDT_DATABASE_URL."""
+    from alembic import command
+
+    from .db import new_session
+    from .skills.seed import seed_skills
+
+    command.upgrade(alembic_config(), "head")
+    with new_session() as session:
+        added = seed_skills(session)
+        session.commit()
+    click.echo(f"Database schema is up to date ({added} skills added to the catalogue).")
+
+
+@cdt_cli.command("import-places")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_places_command(file: Path) -> None:
+    """Import places from CSV or XLSX (code,name,kind,parent_code,target_households)."""
+    from .db import new_session
+    from .places.importer import ImportRefused, import_places, read_rows
+
+    with new_session() as session:
+        try:
+            result = import_places(session, None, read_rows(file.name, file.read_bytes()))
+        except ImportRefused as refused:
+            session.rollback()
+            for line, reason in refused.errors:
+                click.echo(f"Dòng {line}: {reason}" if line else reason, err=True)
+            click.echo("Không nhập gì: hãy sửa các lỗi trên rồi nhập lại.", err=True)
+            sys.exit(1)
+        session.commit()
+    click.echo(f"Đã nhập: {result.created} mới, {result.updated} cập nhật.")
+
+
+@cdt_cli.command("create-user")
+@click.option("--username", required=True)
+@click.option("--password", required=True)
+@click.option("--role", required=True, type=click.Choice(
+    ["volunteer", "team_lead", "coordinator", "staff", "admin"]))
+@click.option("--place", "place_code", required=True, help="Code of the user's place.")
+@click.option("--name", "display_name", default="")
+def create_user_command(username, password, role, place_code, display_name) -> None:
+    """Create an account (for the first admin, and scripts)."""
+    from sqlalchemy import select
+
+    from .db import new_session
+    from .errors import ValidationError
+    from .models import Place
+    from .users.services import UserInput, create_user
+
+    with new_session() as session:
+        place = session.scalar(
+            select(Place).where(Place.code == place_code).order_by(Place.code_scheme)
+        )
+        if place is None:
+            click.echo(f"Không tìm thấy đơn vị có mã {place_code}.", err=True)
+            sys.exit(1)
+        try:
+            user = create_user(session, None, UserInput(
+                username=username, display_name=display_name, role=role,
+                place_id=place.id, password=password))
+        except ValidationError as error:
+            for field, message in error.errors.items():
+                click.echo(f"{field}: {message}", err=True)
+            sys.exit(1)
+        session.commit()
+        click.echo(f"Đã tạo tài khoản {user.username} ({role}) tại {place.name}.")
+
+
+@cdt_cli.command("demo")
+@click.option("--scale", type=click.Choice(["small", "province"]), default="small")
+def demo_command(scale: str) -> None:
+    """Load the demo data set (never in production)."""
+    from .demo import load_demo
+
+    if current_app.config["CDT_ENV"] == "production":
+        click.echo("Không nạp dữ liệu minh họa trong môi trường production.", err=True)
+        sys.exit(1)
+    click.echo(load_demo(scale))
+
+
+@cdt_cli.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Consistent online backup of the SQLite database (PostgreSQL: use pg_dump)."""
+    from .backup import backup_sqlite
+
+    url = current_app.config["CDT_DATABASE_URL"]
+    if not url.startswith("sqlite"):
+        click.echo("Với PostgreSQL, hãy dùng pg_dump (xem README).", err=True)
+        sys.exit(1)
+    backup_sqlite(url.split("///", 1)[1], file)
+    click.echo(f"Đã sao lưu vào {file}.")
+
+
+def _pybabel(*args: str) -> None:
+    pybabel = Path(sys.executable).with_name("pybabel")
+    subprocess.run([str(pybabel), *args], check=True, cwd=ROOT)  # noqa: S603
+
+
+@translate_cli.command("extract")
+def extract_command() -> None:
+    """Extract messages into messages.pot and update translations/vi."""
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+             "--no-wrap", "-o", "messages.pot", "cdt_app", "templates")
+    _pybabel("update", "-i", "messages.pot", "-d", "translations", "--no-fuzzy-matching",
+             "--no-wrap", "--ignore-obsolete")
+
+
+@translate_cli.command("fill")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def fill_command(file: Path) -> None:
+    """(Developers) set Vietnamese translations from a JSON file {"msgid": "msgstr"}."""
+    import json
+
+    from babel.messages.pofile import read_po, write_po
+
+    po_path = ROOT / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale="vi")
+    filled = 0
+    for msgid, msgstr in json.loads(file.read_text()).items():
+        message = catalog.get(msgid)
+        if message is None:
+            click.echo(f"not in the catalog (run extract first): {msgid}", err=True)
+            continue
+        message.string = msgstr
+        message.flags.discard("fuzzy")
+        filled += 1
+    with po_path.open("wb") as handle:
+        write_po(handle, catalog, width=0, sort_output=True)
+    missing = [m.id for m in catalog if m.id and not m.string]
+    click.echo(f"{filled} filled; {len(missing)} still untranslated")
+    for msgid in missing:
+        click.echo(f"  {msgid}")
+
+
+@translate_cli.command("compile")
+def compile_command() -> None:
+    """Build the .mo files."""
+    _pybabel("compile", "-d", "translations")
+
+
+@cdt_cli.command("make-migration")
+@click.argument("message")
+def make_migration_command(message: str) -> None:
+    """(Developers) autogenerate a migration from the models against this database."""
+    from alembic import command
+
+    command.upgrade(alembic_config(), "head")
+    command.revision(alembic_config(), message=message, autogenerate=True)

@@ -1,0 +1,82 @@
+"""Settings, read from the environment (see the configuration table in README.md)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The settings do not allow the app to start."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    """A random key made once per machine and kept in instance/ (development only)."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
+    """Build the Flask config dict from the environment, then apply ``overrides``."""
+    env = os.environ
+    overrides = dict(overrides or {})
+    cdt_env = overrides.get("CDT_ENV", env.get("CDT_ENV", "development"))
+    production = cdt_env == "production"
+
+    secret = overrides.get("SECRET_KEY") or env.get("CDT_SECRET_KEY")
+    if not secret:
+        if production:
+            raise ConfigError(
+                "CDT_SECRET_KEY is not set. In production the secret key must come from the "
+                "environment, e.g. CDT_SECRET_KEY=$(python -c 'import secrets; "
+                "print(secrets.token_hex(32))')."
+            )
+        secret = _dev_secret_key(instance_path)
+
+    default_db = "sqlite:///" + str(instance_path / "cdt.sqlite3")
+    config: dict = {
+        "CDT_ENV": cdt_env,
+        "SECRET_KEY": secret,
+        "CDT_DATABASE_URL": env.get("CDT_DATABASE_URL", default_db),
+        "CDT_DEMO": _bool(env.get("CDT_DEMO")) and not production,
+        "CDT_SQLITE_BUSY_TIMEOUT_MS": int(env.get("CDT_SQLITE_BUSY_TIMEOUT_MS", "10000")),
+        "CDT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "CDT_IDLE_TIMEOUT": timedelta(hours=float(env.get("CDT_IDLE_TIMEOUT_HOURS", "8"))),
+        "CDT_ABSOLUTE_TIMEOUT": timedelta(
+            hours=float(env.get("CDT_ABSOLUTE_TIMEOUT_HOURS", "24"))
+        ),
+        "CDT_RETENTION_DAYS": int(env.get("CDT_RETENTION_DAYS", "0")),
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent.parent / "translations"),
+        "LANGUAGES": ["vi", "en"],
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("CDT_SECURE_COOKIES"), default=production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            hours=float(env.get("CDT_ABSOLUTE_TIMEOUT_HOURS", "24"))
+        ),
+        "WTF_CSRF_TIME_LIMIT": 3600 * 8,
+        "MAX_CONTENT_LENGTH": int(env.get("CDT_MAX_CONTENT_LENGTH", str(5 * 1024 * 1024))),
+        "RATELIMIT_STORAGE_URI": env.get("CDT_RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_ENABLED": _bool(env.get("CDT_RATELIMIT_ENABLED"), default=True),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,95 @@
+"""Database engine per app and one session per app context.
+
+SQLite runs in WAL mode with foreign keys on and a busy timeout. Transactions of requests that
+write (POST, PUT, PATCH, DELETE) and of CLI commands begin IMMEDIATE, so a read-then-write
+transaction waits for the write lock instead of failing with SQLITE_BUSY. PostgreSQL is used
+through psycopg 3 when ``CDT_DATABASE_URL`` starts with ``postgresql+psycopg://``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_IMMEDIATE = "cdt_sqlite_immediate"
+
+
+def make_engine(url: str, busy_timeout_ms: int = 10000) -> Engine:
+    """Create the engine for ``url`` with this app's SQLite settings."""
+    if url.startswith("sqlite"):
+        db_path = url.split("///", 1)[-1]
+        if db_path and db_path != ":memory:":
+            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        )
+        _configure_sqlite(engine, busy_timeout_ms)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is always DEFERRED).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        if connection.get_execution_options().get(_IMMEDIATE):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's engine and close the session at the end of each app context."""
+    app.extensions["cdt_engine"] = make_engine(
+        app.config["CDT_DATABASE_URL"], app.config["CDT_SQLITE_BUSY_TIMEOUT_MS"]
+    )
+    app.teardown_appcontext(close_session)
+
+
+def get_engine() -> Engine:
+    return current_app.extensions["cdt_engine"]
+
+
+def new_session(engine: Engine | None = None, write: bool = True) -> Session:
+    """A session outside the request cycle (CLI, scripts); ``write`` begins IMMEDIATE."""
+    engine = engine or get_engine()
+    if write:
+        engine = engine.execution_options(**{_IMMEDIATE: True})
+    return Session(engine, expire_on_commit=False)
+
+
+def get_session() -> Session:
+    """The session of the current app context, created on first use.
+
+    In a request whose method writes, and outside requests (CLI), the transaction begins
+    IMMEDIATE on SQLite.
+    """
+    if "db_session" not in g:
+        write = not has_request_context() or request.method not in SAFE_METHODS
+        g.db_session = new_session(write=write)
+    return g.db_session
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,72 @@
+"""Validation errors reported by services, and the Vietnamese error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class ValidationError(Exception):
+    """A service refused its input. ``errors`` maps field name → translated message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def populate_form_errors(form, errors: dict[str, str]) -> None:
+    """Show service errors next to the matching form fields (others under ``form.form_errors``)."""
+    for field_name, message in errors.items():
+        field = getattr(form, field_name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or []), message]
+        else:
+            form.form_errors.append(message)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood."),
+        401: _("Please log in to continue."),
+        403: _("You do not have permission to do this."),
+        404: _("The page was not found, or it is outside your area."),
+        405: _("This action is not allowed here."),
+        413: _("The data sent is too large."),
+        429: _("Too many attempts. Please wait a moment and try again."),
+        500: _("Something went wrong on our side. Your saved data is safe; please try again."),
+    }
+
+
+def register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error: CSRFError):
+        message = _("The form has expired. Please go back, reload the page and try again.")
+        if _wants_json():
+            return jsonify(error=message), 400
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        message = _messages().get(code) or _("The request could not be completed.")
+        if _wants_json():
+            return jsonify(error=message), code
+        return render_template("errors/error.html", code=code, message=message), code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        message = _messages()[500]
+        if _wants_json():
+            return jsonify(error=message), 500
+        try:
+            return render_template("errors/error.html", code=500, message=message), 500
+        except Exception:  # the page itself failed: answer in plain text
+            app.logger.exception("Error page failed")
+            return message, 500, {"Content-Type": "text/plain; charset=utf-8"}

@@ -1,0 +1,177 @@
+"""Locale selection and Vietnamese text helpers: search folding, sorting, formatting."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.numbers import format_decimal, format_percent
+from flask import has_request_context, request
+from flask_babel import get_locale
+
+LANGUAGE_COOKIE = "lang"
+SUPPORTED_LANGUAGES = ("vi", "en")
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def select_locale() -> str:
+    """The language chosen by the switch (a cookie), Vietnamese otherwise."""
+    if not has_request_context():
+        return "vi"
+    chosen = request.cookies.get(LANGUAGE_COOKIE, "")
+    return chosen if chosen in SUPPORTED_LANGUAGES else "vi"
+
+
+def nfc(text: str | None) -> str:
+    """Unicode NFC with surrounding white space removed and inner runs collapsed."""
+    return " ".join(unicodedata.normalize("NFC", text or "").split())
+
+
+# --- search ------------------------------------------------------------------------------
+
+def search_key(text: str | None) -> str:
+    """Fold for search: no case, no diacritics, đ → d, y → i ("Phú Quý" ~ "phu qui").
+
+    Both tone placements ("hoà", "hòa") fold to the same key because all marks are removed.
+    """
+    lowered = nfc(text).lower().replace("đ", "d")
+    stripped = "".join(
+        ch for ch in unicodedata.normalize("NFD", lowered) if unicodedata.category(ch) != "Mn"
+    )
+    return stripped.replace("y", "i")
+
+
+# --- Vietnamese collation (CLDR vi) ---------------------------------------------------------
+
+_ALPHABET = " 0123456789aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_PRIMARY = {ch: chr(0x21 + rank) for rank, ch in enumerate(_ALPHABET)}
+_MODIFIERS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn: part of the letter
+#: tones in Vietnamese order: none, huyền, hỏi, ngã, sắc, nặng
+_TONES = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
+
+
+def _letter_and_tone(ch: str) -> tuple[str, str]:
+    decomposed = unicodedata.normalize("NFD", ch)
+    base = decomposed[0]
+    modifiers = "".join(m for m in decomposed[1:] if m in _MODIFIERS)
+    tone = next((_TONES[m] for m in decomposed[1:] if m in _TONES), "0")
+    return unicodedata.normalize("NFC", base + modifiers), tone
+
+
+def sort_key(text: str | None) -> str:
+    """A key whose byte order is the Vietnamese order of ``text``.
+
+    Letters compare first (a < ă < â, d < đ, e < ê, o < ô < ơ, u < ư), then tones letter by
+    letter (none, huyền, hỏi, ngã, sắc, nặng), then case. The key is printable ASCII so it
+    can be stored in an indexed column and sorted by the database.
+    """
+    value = nfc(text)
+    primary, tones, case = [], [], []
+    for ch in value:
+        lower = ch.lower()
+        letter, tone = _letter_and_tone(lower)
+        primary.append(_PRIMARY.get(letter, "~"))
+        tones.append(tone)
+        case.append("1" if ch != lower else "0")
+    return "".join(primary) + " " + "".join(tones) + " " + "".join(case)
+
+
+def vi_sorted(items, key=lambda item: item):
+    """Sort ``items`` the Vietnamese way by the text ``key`` returns."""
+    return sorted(items, key=lambda item: sort_key(key(item)))
+
+
+# --- formatting ----------------------------------------------------------------------------
+
+def _locale() -> str:
+    try:
+        return str(get_locale() or "vi")
+    except (RuntimeError, AttributeError):
+        return "vi"
+
+
+def fmt_number(value: float | int | None, decimals: int = 0) -> str:
+    """1.234.567 or 1.234,5 in Vietnamese."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=_locale())
+
+
+def fmt_percent(ratio: float | None) -> str:
+    """45,3% in Vietnamese (one decimal)."""
+    if ratio is None:
+        return ""
+    return format_percent(ratio, format="#,##0.0%", locale=_locale())
+
+
+def fmt_date(value: date | datetime | None) -> str:
+    """dd/mm/yyyy; a datetime (UTC, naive) is shown in Asia/Ho_Chi_Minh."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value)
+    return value.strftime("%d/%m/%Y")
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return to_local(value).strftime("%d/%m/%Y %H:%M")
+
+
+def to_local(value: datetime) -> datetime:
+    """A naive UTC timestamp as an aware Asia/Ho_Chi_Minh datetime."""
+    from datetime import UTC
+
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(TZ)
+
+
+def today_local() -> date:
+    """Today in Asia/Ho_Chi_Minh."""
+    return datetime.now(TZ).date()
+
+
+def register_template_helpers(app) -> None:
+    app.jinja_env.filters.update(
+        number=fmt_number, percent=fmt_percent, date=fmt_date, datetime=fmt_datetime
+    )
+
+
+# --- phone numbers -------------------------------------------------------------------------
+
+_MOBILE_PREFIXES = ("03", "05", "07", "08", "09")
+
+
+def normalise_phone(raw: str | None) -> str | None:
+    """A Vietnamese phone number as stored (0xxxxxxxxx), or None when it is not one.
+
+    Accepts spaces, dots, dashes and brackets, and +84 / 84 in place of the leading 0.
+    Mobiles have 10 digits starting 03, 05, 07, 08 or 09; landlines 11 digits starting 02.
+    """
+    if raw is None:
+        return None
+    value = raw.strip()
+    for ch in " .-()":
+        value = value.replace(ch, "")
+    if value.startswith("+84"):
+        value = "0" + value[3:]
+    elif value.startswith("84") and len(value) in (11, 12):
+        value = "0" + value[2:]
+    if not value.isdigit() or not value.isascii():
+        return None
+    if len(value) == 10 and value.startswith(_MOBILE_PREFIXES):
+        return value
+    if len(value) == 11 and value.startswith("02"):
+        return value
+    return None
+
+
+def mask_phone(phone: str | None) -> str:
+    """0912345678 → 0912***678."""
+    if not phone:
+        return ""
+    return phone[:4] + "***" + phone[-3:]

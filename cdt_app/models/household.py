@@ -1,0 +1,35 @@
+"""Households (hộ gia đình), each in one village."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from .base import binary_string, utcnow
+
+
+class Household(SQLModel, table=True):
+    __tablename__ = "household"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    village_id: int = Field(foreign_key="place.id", index=True)
+    head_name: str = Field(max_length=120)  #: chủ hộ, NFC
+    address: str = Field(default="", max_length=255)  #: số nhà, đường, xóm
+    phone: str | None = Field(default=None, max_length=20)  #: normalised, e.g. 0912345678
+    members: int = 1
+    smartphone_members: int | None = None
+    consent: bool = False
+    consent_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    consent_at: datetime | None = None
+    notes: str = Field(default="", max_length=1000)
+    #: folded name, address and phone (cdt_app.i18n.search_key) for diacritic-insensitive search
+    search_key: str = Field(default="", sa_type=binary_string(500), index=True)
+    #: Vietnamese collation key of head_name
+    sort_key: str = Field(default="", sa_type=binary_string(400), index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = None
+    anonymised_at: datetime | None = None

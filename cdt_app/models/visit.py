@@ -1,0 +1,62 @@
+"""Visits (lượt hướng dẫn) and the skills taught in each."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from .base import utcnow
+
+VISIT_STATUSES = ("submitted", "approved", "returned")
+
+
+class Visit(SQLModel, table=True):
+    __tablename__ = "visit"
+    __table_args__ = (
+        sa.Index("ix_visit_village_date", "village_id", "visited_on"),
+        sa.Index("ix_visit_status_date", "status", "visited_on"),
+    )
+
+    #: made by the client; the idempotency key of the sync API
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    household_id: uuid.UUID = Field(foreign_key="household.id", index=True)
+    #: the household's village, copied so that reports need no join
+    village_id: int = Field(foreign_key="place.id")
+    volunteer_id: int = Field(foreign_key="app_user.id", index=True)  #: the author
+    visited_on: date
+    people_taught: int = 1
+    notes: str = Field(default="", max_length=1000)
+    lat: float | None = None
+    lon: float | None = None
+    status: str = Field(default="submitted", max_length=12)  #: one of VISIT_STATUSES
+    review_note: str | None = Field(default=None, max_length=500)  #: lý do trả lại
+    reviewed_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    reviewed_at: datetime | None = None
+    #: hash of the last payload received through sync, to tell a replay from an update
+    payload_hash: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = None
+
+
+class VisitSkill(SQLModel, table=True):
+    __tablename__ = "visit_skill"
+
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", primary_key=True)
+    skill_id: int = Field(foreign_key="skill.id", primary_key=True, index=True)
+    completed: bool = False  #: đã tự làm được
+
+
+class VisitStatusChange(SQLModel, table=True):
+    __tablename__ = "visit_status_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", index=True)
+    from_status: str | None = Field(default=None, max_length=12)
+    to_status: str = Field(max_length=12)
+    actor_id: int = Field(foreign_key="app_user.id")
+    at: datetime = Field(default_factory=utcnow)
+    reason: str | None = Field(default=None, max_length=500)

@@ -1,0 +1,168 @@
+"""Import places from CSV or XLSX (code,name,kind,parent_code,target_households): all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ..audit import record
+from ..errors import ValidationError
+from ..i18n import nfc
+from ..models import PLACE_KINDS, Place, User
+from .services import PlaceInput, create_place, kind_from_label, update_place
+
+COLUMNS = ("code", "name", "kind", "parent_code", "target_households")
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000
+_FORMULA_START = ("=", "+", "@")
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+class ImportRefused(Exception):
+    """The whole file is refused; ``errors`` lists (line number, Vietnamese reason)."""
+
+    def __init__(self, errors: list[tuple[int, str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def read_rows(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs from a CSV (UTF-8) or XLSX file."""
+    if len(content) > MAX_FILE_BYTES:
+        raise ImportRefused([(0, _("The file is too large (at most 5 MB)."))])
+    if filename.lower().endswith(".xlsx"):
+        raw_rows = _xlsx_rows(content)
+    elif filename.lower().endswith((".csv", ".txt")):
+        raw_rows = _csv_rows(content)
+    else:
+        raise ImportRefused([(0, _("Please choose a .csv or .xlsx file."))])
+    if not raw_rows:
+        raise ImportRefused([(0, _("The file is empty."))])
+    header = [nfc(str(cell or "")).lower() for cell in raw_rows[0]]
+    missing = [name for name in COLUMNS[:3] if name not in header]
+    if missing:
+        raise ImportRefused(
+            [(1, _("Missing columns: %(columns)s. The first row must be: %(header)s.",
+                   columns=", ".join(missing), header=",".join(COLUMNS)))]
+        )
+    rows = []
+    for number, cells in enumerate(raw_rows[1:], start=2):
+        values = {name: nfc(str(cells[i])) if i < len(cells) and cells[i] is not None else ""
+                  for i, name in enumerate(header)}
+        if any(values.values()):
+            rows.append((number, values))
+    if len(rows) > MAX_ROWS:
+        raise ImportRefused([(0, _("Too many rows (at most 20.000)."))])
+    return rows
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused(
+            [(0, _("The file is not in UTF-8. Please save it as \"CSV UTF-8\" and try again."))]
+        ) from None
+    try:
+        return list(csv.reader(io.StringIO(text)))
+    except csv.Error:
+        raise ImportRefused([(0, _("The CSV file could not be read."))]) from None
+
+
+def _xlsx_rows(content: bytes) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        raise ImportRefused([(0, _("The Excel file could not be read."))]) from None
+    sheet = workbook.worksheets[0]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
+    workbook.close()
+    return rows
+
+
+def _parse_target(value: str) -> int | None:
+    value = value.replace(".", "").replace(",", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValueError
+    return int(value)
+
+
+def import_places(session: Session, actor: User | None,
+                  rows: list[tuple[int, dict[str, str]]],
+                  within: Place | None = None) -> ImportResult:
+    """Create or update every row, or raise ImportRefused listing every bad row.
+
+    With ``within`` (an upload by a user), every row must land inside that place's subtree.
+    """
+    result = ImportResult()
+    by_code: dict[str, Place] = {}
+    errors: list[tuple[int, str]] = []
+    for number, row in rows:
+        code, name = row.get("code", ""), row.get("name", "")
+        if any(v.startswith(_FORMULA_START) for v in row.values() if v):
+            errors.append((number, _("Formulas are not accepted in an import file.")))
+            continue
+        kind = kind_from_label(row.get("kind", ""))
+        if not code:
+            errors.append((number, _("The code is missing.")))
+            continue
+        if kind is None:
+            errors.append((number, _("Unknown kind of place: \"%(kind)s\".", kind=row.get("kind"))))
+            continue
+        try:
+            target = _parse_target(row.get("target_households", ""))
+        except ValueError:
+            errors.append((number, _("The target households must be a whole number.")))
+            continue
+        scheme = "local" if PLACE_KINDS[kind][0] == "village" else "2025"
+        parent_code = row.get("parent_code", "")
+        parent = by_code.get(parent_code) if parent_code else None
+        if parent_code and parent is None:
+            parent = session.scalar(
+                select(Place).where(Place.code == parent_code).order_by(Place.code_scheme)
+            )
+        if parent_code and parent is None:
+            errors.append((number, _("The parent code \"%(code)s\" was not found.",
+                                     code=parent_code)))
+            continue
+        if within is not None and (parent is None or not parent.path.startswith(within.path)):
+            errors.append((number, _("This row is outside your area.")))
+            continue
+        data = PlaceInput(name=name, kind=kind, code=code, code_scheme=scheme,
+                          parent_id=parent.id if parent else None, target_households=target)
+        existing = session.scalar(
+            select(Place).where(Place.code_scheme == scheme, Place.code == code)
+        )
+        try:
+            with session.begin_nested():
+                if existing is None:
+                    place = create_place(session, actor, data)
+                    result.created += 1
+                else:
+                    place = update_place(session, actor, existing, data)
+                    result.updated += 1
+        except ValidationError as error:
+            errors.append((number, "; ".join(error.errors.values())))
+            continue
+        by_code[code] = place
+    if errors:
+        raise ImportRefused(errors)
+    record(session, actor, "import", None, {"created": [None, result.created],
+                                            "updated": [None, result.updated]},
+           object_type="place")
+    return result

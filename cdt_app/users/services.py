@@ -1,0 +1,113 @@
+"""Accounts: creating, editing and deactivating users. Services flush, never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ..audit import diff, record, snapshot
+from ..auth.passwords import hash_password
+from ..auth.services import check_password_policy, normalise_username
+from ..errors import ValidationError
+from ..i18n import nfc
+from ..models import ROLE_RANK, ROLES, Place, User
+
+_AUDITED = ("username", "display_name", "role", "place_id", "active")
+#: who may create or manage accounts, and up to which role (team leads: volunteers only)
+MANAGER_MAX_ROLE = {"admin": "admin", "staff": "staff", "coordinator": "coordinator",
+                    "team_lead": "volunteer"}
+
+
+@dataclass
+class UserInput:
+    username: str
+    display_name: str
+    role: str
+    place_id: int | None
+    password: str | None = None
+    active: bool = True
+
+
+def can_manage(actor: User | None, role: str, place: Place | None,
+               actor_place: Place | None) -> bool:
+    """May ``actor`` give an account ``role`` at ``place``? (None actor: the CLI.)"""
+    if actor is None:
+        return True
+    max_role = MANAGER_MAX_ROLE.get(actor.role)
+    if max_role is None or role not in ROLE_RANK or ROLE_RANK[role] > ROLE_RANK[max_role]:
+        return False
+    if place is None or actor_place is None or not place.path.startswith(actor_place.path):
+        return False
+    if actor.role == "team_lead":
+        return place.id == actor_place.id
+    return True
+
+
+def _validate(session: Session, actor: User | None, data: UserInput, user: User | None,
+              actor_place: Place | None) -> tuple[str, Place | None]:
+    errors: dict[str, str] = {}
+    username = normalise_username(data.username)
+    if not username:
+        errors["username"] = _("Please enter a username.")
+    elif len(username) > 64 or not all(ch.isalnum() or ch in "._-" for ch in username):
+        errors["username"] = _("Use only letters, digits, dots, dashes and underscores.")
+    else:
+        existing = session.scalar(select(User).where(User.username == username))
+        if existing is not None and (user is None or existing.id != user.id):
+            errors["username"] = _("This username is already taken.")
+    if len(nfc(data.display_name)) > 120:
+        errors["display_name"] = _("The name is too long (at most 120 characters).")
+    if data.role not in ROLES:
+        errors["role"] = _("Please choose a role.")
+    place = session.get(Place, data.place_id) if data.place_id else None
+    if data.place_id and place is None:
+        errors["place_id"] = _("The place does not exist.")
+    if not errors and not can_manage(actor, data.role, place, actor_place):
+        errors["role"] = _("You cannot give this role at this place.")
+    if data.password is not None:
+        try:
+            check_password_policy(data.password, field="password")
+        except ValidationError as error:
+            errors.update(error.errors)
+    if errors:
+        raise ValidationError(errors)
+    return username, place
+
+
+def create_user(session: Session, actor: User | None, data: UserInput,
+                actor_place: Place | None = None) -> User:
+    username, place = _validate(session, actor, data, None, actor_place)
+    user = User(
+        username=username, display_name=nfc(data.display_name) or username,
+        password_hash=hash_password(data.password or ""), role=data.role,
+        place_id=place.id if place else None, active=data.active,
+        created_by_id=actor.id if actor else None,
+        must_change_password=actor is not None,
+    )
+    session.add(user)
+    session.flush()
+    record(session, actor, "create", user, diff({}, snapshot(user, _AUDITED)),
+           place_id=user.place_id)
+    return user
+
+
+def update_user(session: Session, actor: User | None, user: User, data: UserInput,
+                actor_place: Place | None = None) -> User:
+    """Edit an account; deactivation ends every session of that user."""
+    data.password = None
+    username, place = _validate(session, actor, data, user, actor_place)
+    before = snapshot(user, _AUDITED)
+    user.username, user.display_name = username, nfc(data.display_name) or username
+    user.role, user.place_id = data.role, place.id if place else None
+    if user.active and not data.active:
+        user.session_version += 1
+    user.active = data.active
+    session.add(user)
+    session.flush()
+    changes = diff(before, snapshot(user, _AUDITED))
+    if changes:
+        record(session, actor, "update", user, changes, place_id=user.place_id)
+    return user

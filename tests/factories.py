@@ -1,0 +1,54 @@
+"""Plain factory functions for tests. They use the services, then commit."""
+
+from __future__ import annotations
+
+import itertools
+
+from sqlmodel import Session
+
+from cdt_app.models import Place, User
+from cdt_app.places.services import PlaceInput, create_place
+from cdt_app.users.services import UserInput, create_user
+
+PASSWORD = "demo-cds-2026"
+_counter = itertools.count(1)
+
+
+def make_place(session: Session, name: str | None = None, kind: str = "tinh",
+               parent: Place | None = None, code: str = "", target: int | None = None) -> Place:
+    n = next(_counter)
+    place = create_place(session, None, PlaceInput(
+        name=name or f"Nơi {n}", kind=kind, code=code or ("" if kind in _VILLAGE else f"P{n}"),
+        parent_id=parent.id if parent else None, target_households=target))
+    session.commit()
+    return place
+
+
+_VILLAGE = {"thon", "khu_pho", "to_dan_pho", "ap", "ban", "buon", "lang", "bon", "phum", "soc",
+            "khoi_pho", "khom", "tieu_khu"}
+
+
+def make_user(session: Session, role: str, place: Place | None, username: str | None = None,
+              password: str = PASSWORD, name: str = "") -> User:
+    n = next(_counter)
+    user = create_user(session, None, UserInput(
+        username=username or f"{role}{n}", display_name=name or f"Người {n}", role=role,
+        place_id=place.id if place else None, password=password))
+    session.commit()
+    return user
+
+
+def make_tree(session: Session) -> dict[str, Place]:
+    """A province with two communes, each with two villages."""
+    province = make_place(session, "Tỉnh Thử Nghiệm", "tinh")
+    commune_a = make_place(session, "Xã An Bình", "xa", province)
+    commune_b = make_place(session, "Phường Bình An", "phuong", province)
+    return {
+        "province": province,
+        "commune_a": commune_a,
+        "commune_b": commune_b,
+        "village_a1": make_place(session, "Thôn Một", "thon", commune_a, target=100),
+        "village_a2": make_place(session, "Thôn Hai", "thon", commune_a, target=50),
+        "village_b1": make_place(session, "Khu phố Ba", "khu_pho", commune_b, target=80),
+        "village_b2": make_place(session, "Khu phố Bốn", "khu_pho", commune_b),
+    }

@@ -63,8 +63,11 @@ def import_places_command(file: Path) -> None:
 @cdt_cli.command("create-user")
 @click.option("--username", required=True)
 @click.option("--password", required=True)
-@click.option("--role", required=True, type=click.Choice(
-    ["volunteer", "team_lead", "coordinator", "staff", "admin"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["volunteer", "team_lead", "coordinator", "staff", "admin"]),
+)
 @click.option("--place", "place_code", required=True, help="Code of the user's place.")
 @click.option("--name", "display_name", default="")
 def create_user_command(username, password, role, place_code, display_name) -> None:
@@ -84,9 +87,17 @@ def create_user_command(username, password, role, place_code, display_name) -> N
             click.echo(f"Không tìm thấy đơn vị có mã {place_code}.", err=True)
             sys.exit(1)
         try:
-            user = create_user(session, None, UserInput(
-                username=username, display_name=display_name, role=role,
-                place_id=place.id, password=password))
+            user = create_user(
+                session,
+                None,
+                UserInput(
+                    username=username,
+                    display_name=display_name,
+                    role=role,
+                    place_id=place.id,
+                    password=password,
+                ),
+            )
         except ValidationError as error:
             for field, message in error.errors.items():
                 click.echo(f"{field}: {message}", err=True)
@@ -126,13 +137,43 @@ def _pybabel(*args: str) -> None:
     subprocess.run([str(pybabel), *args], check=True, cwd=ROOT)  # noqa: S603
 
 
+def _catalog_lock():
+    """An exclusive lock on the catalog, so two developers' tools never interleave writes."""
+    import fcntl
+
+    handle = (ROOT / "translations" / ".lock").open("w")
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
+
 @translate_cli.command("extract")
 def extract_command() -> None:
     """Extract messages into messages.pot and update translations/vi."""
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
-             "--no-wrap", "-o", "messages.pot", "cdt_app", "templates")
-    _pybabel("update", "-i", "messages.pot", "-d", "translations", "--no-fuzzy-matching",
-             "--no-wrap", "--ignore-obsolete")
+    lock = _catalog_lock()  # noqa: F841 (held until the command ends)
+    _pybabel(
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "--no-wrap",
+        "-o",
+        "messages.pot",
+        "cdt_app",
+        "templates",
+    )
+    _pybabel(
+        "update",
+        "-i",
+        "messages.pot",
+        "-d",
+        "translations",
+        "--no-fuzzy-matching",
+        "--no-wrap",
+        "--ignore-obsolete",
+    )
 
 
 @translate_cli.command("fill")
@@ -143,6 +184,7 @@ def fill_command(file: Path) -> None:
 
     from babel.messages.pofile import read_po, write_po
 
+    lock = _catalog_lock()  # noqa: F841 (held until the command ends)
     po_path = ROOT / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
     with po_path.open("rb") as handle:
         catalog = read_po(handle, locale="vi")

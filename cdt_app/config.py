@@ -56,9 +56,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "CDT_SQLITE_BUSY_TIMEOUT_MS": int(env.get("CDT_SQLITE_BUSY_TIMEOUT_MS", "10000")),
         "CDT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "CDT_IDLE_TIMEOUT": timedelta(hours=float(env.get("CDT_IDLE_TIMEOUT_HOURS", "8"))),
-        "CDT_ABSOLUTE_TIMEOUT": timedelta(
-            hours=float(env.get("CDT_ABSOLUTE_TIMEOUT_HOURS", "24"))
-        ),
+        "CDT_ABSOLUTE_TIMEOUT": timedelta(hours=float(env.get("CDT_ABSOLUTE_TIMEOUT_HOURS", "24"))),
         "CDT_RETENTION_DAYS": int(env.get("CDT_RETENTION_DAYS", "0")),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from .db import new_session
 from .i18n import search_key, sort_key, today_local
-from .models import utcnow, Household, Place, Skill, User, Visit, VisitSkill, VisitStatusChange
+from .models import Household, Place, Skill, User, Visit, VisitSkill, VisitStatusChange, utcnow
 from .places.importer import import_places, read_rows
 from .places.services import PlaceInput, create_place
 from .skills.seed import seed_skills
@@ -23,16 +23,54 @@ PLACES_FILE = Path(__file__).parent / "data" / "places-lam-dong-2025.csv"
 COMMUNE_A = "23272"  # Đặc khu Phú Quý
 COMMUNE_B = "22918"  # Phường Mũi Né
 VILLAGES = {
-    COMMUNE_A: [("thon", "Thôn Mỹ Khê", 620), ("thon", "Thôn Quý Thạnh", 540),
-                ("thon", "Thôn Triều Dương", 480), ("thon", "Thôn Đông Hải", None)],
+    COMMUNE_A: [
+        ("thon", "Thôn Mỹ Khê", 620),
+        ("thon", "Thôn Quý Thạnh", 540),
+        ("thon", "Thôn Triều Dương", 480),
+        ("thon", "Thôn Đông Hải", None),
+    ],
     COMMUNE_B: [("khu_pho", "Khu phố Hòa Thạnh", 700), ("khu_pho", "Khu phố Long Sơn", 650)],
     "22924": [("khu_pho", "Khu phố Phú Thủy 1", 500)],
 }
-SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
-            "Dương", "Lý", "Ánh"]
+SURNAMES = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Huỳnh",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Ánh",
+]
 MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Ngọc", "Thanh", "Đức", "Quốc"]
-GIVEN = ["An", "Bình", "Cường", "Dũng", "Đào", "Hòa", "Hoa", "Hùng", "Lan", "Mai", "Nam",
-         "Phúc", "Quý", "Sương", "Tâm", "Thảo", "Trinh", "Yến", "Ánh", "Ẩn"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Đào",
+    "Hòa",
+    "Hoa",
+    "Hùng",
+    "Lan",
+    "Mai",
+    "Nam",
+    "Phúc",
+    "Quý",
+    "Sương",
+    "Tâm",
+    "Thảo",
+    "Trinh",
+    "Yến",
+    "Ánh",
+    "Ẩn",
+]
 ACCOUNTS = [
     ("admin", "Quản trị hệ thống", "admin", "68"),
     ("canbo", "Trần Thị Cán Bộ", "staff", "68"),
@@ -43,19 +81,28 @@ ACCOUNTS = [
 ]
 
 
-def _households(session: Session, village: Place, author: User, rng: random.Random,
-                count: int) -> list[Household]:
+def _households(
+    session: Session, village: Place, author: User, rng: random.Random, count: int
+) -> list[Household]:
     rows = []
     for n in range(count):
         name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
         address = f"Số {n + 1}, xóm {rng.randint(1, 6)}"
         phone = f"09{rng.randint(10_000_000, 99_999_999)}" if rng.random() < 0.7 else None
         household = Household(
-            village_id=village.id, head_name=name, address=address, phone=phone,
-            members=rng.randint(1, 7), smartphone_members=rng.randint(0, 3), consent=True,
-            consent_by_id=author.id, consent_at=utcnow(), created_by_id=author.id,
+            village_id=village.id,
+            head_name=name,
+            address=address,
+            phone=phone,
+            members=rng.randint(1, 7),
+            smartphone_members=rng.randint(0, 3),
+            consent=True,
+            consent_by_id=author.id,
+            consent_at=utcnow(),
+            created_by_id=author.id,
             notes="Dữ liệu minh họa",
-            search_key=search_key(f"{name} {address} {phone or ''}"), sort_key=sort_key(name),
+            search_key=search_key(f"{name} {address} {phone or ''}"),
+            sort_key=sort_key(name),
         )
         session.add(household)
         rows.append(household)
@@ -63,31 +110,48 @@ def _households(session: Session, village: Place, author: User, rng: random.Rand
     return rows
 
 
-def _visits(session: Session, households: list[Household], author: User, reviewer: User,
-            skills: list[Skill], rng: random.Random) -> int:
+def _visits(
+    session: Session,
+    households: list[Household],
+    author: User,
+    reviewer: User,
+    skills: list[Skill],
+    rng: random.Random,
+) -> int:
     today = today_local()
     made = 0
     for household in households:
         for _ in range(rng.choice([0, 0, 1, 1, 2])):
             status = rng.choice(["submitted", "approved", "approved", "returned"])
             visit = Visit(
-                household_id=household.id, village_id=household.village_id,
-                volunteer_id=author.id, visited_on=today - timedelta(days=rng.randint(0, 45)),
-                people_taught=rng.randint(1, max(1, household.members)), status=status,
+                household_id=household.id,
+                village_id=household.village_id,
+                volunteer_id=author.id,
+                visited_on=today - timedelta(days=rng.randint(0, 45)),
+                people_taught=rng.randint(1, max(1, household.members)),
+                status=status,
                 review_note="Thiếu số người được hướng dẫn" if status == "returned" else None,
                 reviewed_by_id=reviewer.id if status != "submitted" else None,
             )
             session.add(visit)
             session.flush()
             for skill in rng.sample(skills, rng.randint(1, 3)):
-                session.add(VisitSkill(visit_id=visit.id, skill_id=skill.id,
-                                       completed=rng.random() < 0.6))
-            session.add(VisitStatusChange(visit_id=visit.id, to_status="submitted",
-                                          actor_id=author.id))
+                session.add(
+                    VisitSkill(visit_id=visit.id, skill_id=skill.id, completed=rng.random() < 0.6)
+                )
+            session.add(
+                VisitStatusChange(visit_id=visit.id, to_status="submitted", actor_id=author.id)
+            )
             if status != "submitted":
-                session.add(VisitStatusChange(visit_id=visit.id, from_status="submitted",
-                                              to_status=status, actor_id=reviewer.id,
-                                              reason=visit.review_note))
+                session.add(
+                    VisitStatusChange(
+                        visit_id=visit.id,
+                        from_status="submitted",
+                        to_status=status,
+                        actor_id=reviewer.id,
+                        reason=visit.review_note,
+                    )
+                )
             made += 1
     session.flush()
     return made
@@ -109,19 +173,32 @@ def load_demo(scale: str = "small") -> str:
         for commune_code, specs in VILLAGES.items():
             commune = session.scalar(select(Place).where(Place.code == commune_code))
             villages[commune_code] = [
-                create_place(session, None, PlaceInput(name=name, kind=kind,
-                                                       parent_id=commune.id,
-                                                       target_households=target))
+                create_place(
+                    session,
+                    None,
+                    PlaceInput(
+                        name=name, kind=kind, parent_id=commune.id, target_households=target
+                    ),
+                )
                 for kind, name, target in specs
             ]
         village_a, village_b = villages[COMMUNE_A][0], villages[COMMUNE_B][0]
         users: dict[str, User] = {}
         for username, name, role, where in ACCOUNTS:
             place = {"village:A": village_a, "village:B": village_b}.get(where) or session.scalar(
-                select(Place).where(Place.code == where))
-            users[username] = create_user(session, None, UserInput(
-                username=username, display_name=name, role=role, place_id=place.id,
-                password=DEMO_PASSWORD))
+                select(Place).where(Place.code == where)
+            )
+            users[username] = create_user(
+                session,
+                None,
+                UserInput(
+                    username=username,
+                    display_name=name,
+                    role=role,
+                    place_id=place.id,
+                    password=DEMO_PASSWORD,
+                ),
+            )
         skills = list(session.scalars(select(Skill).order_by(Skill.sort_order)))
         total_households = total_visits = 0
         for commune_code, places in villages.items():

@@ -30,6 +30,7 @@ def nfc(text: str | None) -> str:
 
 # --- search ------------------------------------------------------------------------------
 
+
 def search_key(text: str | None) -> str:
     """Fold for search: no case, no diacritics, đ → d, y → i ("Phú Quý" ~ "phu qui").
 
@@ -83,6 +84,7 @@ def vi_sorted(items, key=lambda item: item):
 
 
 # --- formatting ----------------------------------------------------------------------------
+
 
 def _locale() -> str:
     try:

@@ -29,14 +29,13 @@ REQUIRE_BROWSER = os.environ.get("CDT_REQUIRE_BROWSER") == "1"
 
 def _worker_pg_url(worker: str) -> str:
     """One PostgreSQL database per xdist worker, created on first use."""
-    if worker == "master":
-        return PG_URL
     base, _, name = PG_URL.rpartition("/")
-    db_name = f"{name}_{worker}"
+    db_name = name if worker == "master" else f"{name}_{worker}"
     admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                              {"n": db_name}).scalar()
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": db_name}
+        ).scalar()
         if not exists:
             conn.execute(text(f'CREATE DATABASE "{db_name}"'))
     admin.dispose()
@@ -78,14 +77,16 @@ def _fresh_database(template: str, tmp_path) -> str:
 @pytest.fixture
 def app(database_template, tmp_path):
     url = _fresh_database(database_template, tmp_path)
-    app = create_app({
-        "TESTING": True,
-        "CDT_ENV": "testing",
-        "SECRET_KEY": "test-secret-key",
-        "CDT_DATABASE_URL": url,
-        "CDT_DEMO": False,
-        "RATELIMIT_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "CDT_ENV": "testing",
+            "SECRET_KEY": "test-secret-key",
+            "CDT_DATABASE_URL": url,
+            "CDT_DEMO": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     engine = app.extensions["cdt_engine"]
     with Session(engine) as session:
         seed_skills(session)
@@ -111,7 +112,9 @@ def db(app):
         yield session
 
 
-_CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+_CSRF_RE = re.compile(
+    r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
+)
 
 
 def csrf_from(html: str) -> str:
@@ -126,8 +129,10 @@ class AuthActions:
 
     def login(self, username: str, password: str = "demo-cds-2026"):
         page = self._client.get("/login")
-        return self._client.post("/login", data={
-            "username": username, "password": password, "csrf_token": csrf_from(page.text)})
+        return self._client.post(
+            "/login",
+            data={"username": username, "password": password, "csrf_token": csrf_from(page.text)},
+        )
 
     def logout(self):
         page = self._client.get("/account")
@@ -140,6 +145,7 @@ def auth(client):
 
 
 # --- browser tests ---------------------------------------------------------------------------
+
 
 @pytest.fixture
 def live_server(app):
@@ -154,9 +160,15 @@ def live_server(app):
     thread.join(timeout=5)
 
 
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-quic",
-                "--no-first-run"]
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="session")
@@ -181,9 +193,14 @@ def browser(playwright_instance):
 @pytest.fixture
 def phone(browser):
     """A new page in a 360×640 phone viewport with a touch screen."""
-    context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True,
-                                  has_touch=True, device_scale_factor=2, locale="vi-VN",
-                                  timezone_id="Asia/Ho_Chi_Minh")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        locale="vi-VN",
+        timezone_id="Asia/Ho_Chi_Minh",
+    )
     page = context.new_page()
     yield page
     context.close()

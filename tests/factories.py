@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 
+from sqlalchemy import select
 from sqlmodel import Session
 
-from cdt_app.models import Place, User
+from cdt_app.i18n import search_key, sort_key, today_local
+from cdt_app.models import (
+    Household,
+    Place,
+    Skill,
+    User,
+    Visit,
+    VisitSkill,
+    VisitStatusChange,
+    utcnow,
+)
 from cdt_app.places.services import PlaceInput, create_place
 from cdt_app.users.services import UserInput, create_user
 
@@ -14,26 +26,67 @@ PASSWORD = "demo-cds-2026"
 _counter = itertools.count(1)
 
 
-def make_place(session: Session, name: str | None = None, kind: str = "tinh",
-               parent: Place | None = None, code: str = "", target: int | None = None) -> Place:
+def make_place(
+    session: Session,
+    name: str | None = None,
+    kind: str = "tinh",
+    parent: Place | None = None,
+    code: str = "",
+    target: int | None = None,
+) -> Place:
     n = next(_counter)
-    place = create_place(session, None, PlaceInput(
-        name=name or f"Nơi {n}", kind=kind, code=code or ("" if kind in _VILLAGE else f"P{n}"),
-        parent_id=parent.id if parent else None, target_households=target))
+    place = create_place(
+        session,
+        None,
+        PlaceInput(
+            name=name or f"Nơi {n}",
+            kind=kind,
+            code=code or ("" if kind in _VILLAGE else f"P{n}"),
+            parent_id=parent.id if parent else None,
+            target_households=target,
+        ),
+    )
     session.commit()
     return place
 
 
-_VILLAGE = {"thon", "khu_pho", "to_dan_pho", "ap", "ban", "buon", "lang", "bon", "phum", "soc",
-            "khoi_pho", "khom", "tieu_khu"}
+_VILLAGE = {
+    "thon",
+    "khu_pho",
+    "to_dan_pho",
+    "ap",
+    "ban",
+    "buon",
+    "lang",
+    "bon",
+    "phum",
+    "soc",
+    "khoi_pho",
+    "khom",
+    "tieu_khu",
+}
 
 
-def make_user(session: Session, role: str, place: Place | None, username: str | None = None,
-              password: str = PASSWORD, name: str = "") -> User:
+def make_user(
+    session: Session,
+    role: str,
+    place: Place | None,
+    username: str | None = None,
+    password: str = PASSWORD,
+    name: str = "",
+) -> User:
     n = next(_counter)
-    user = create_user(session, None, UserInput(
-        username=username or f"{role}{n}", display_name=name or f"Người {n}", role=role,
-        place_id=place.id if place else None, password=password))
+    user = create_user(
+        session,
+        None,
+        UserInput(
+            username=username or f"{role}{n}",
+            display_name=name or f"Người {n}",
+            role=role,
+            place_id=place.id if place else None,
+            password=password,
+        ),
+    )
     session.commit()
     return user
 
@@ -52,3 +105,64 @@ def make_tree(session: Session) -> dict[str, Place]:
         "village_b1": make_place(session, "Khu phố Ba", "khu_pho", commune_b, target=80),
         "village_b2": make_place(session, "Khu phố Bốn", "khu_pho", commune_b),
     }
+
+
+def make_household(
+    session: Session,
+    village: Place,
+    creator: User | None = None,
+    head_name: str = "Nguyễn Văn An",
+    address: str = "",
+    phone: str | None = None,
+    members: int = 4,
+    **fields,
+) -> Household:
+    """A household inserted directly (consent given), with its search and sort keys."""
+    household = Household(
+        village_id=village.id,
+        head_name=head_name,
+        address=address,
+        phone=phone,
+        members=members,
+        consent=True,
+        consent_by_id=creator.id if creator else None,
+        consent_at=utcnow(),
+        created_by_id=creator.id if creator else None,
+        search_key=search_key(f"{head_name} {address} {phone or ''}"),
+        sort_key=sort_key(head_name),
+        **fields,
+    )
+    session.add(household)
+    session.commit()
+    return household
+
+
+def make_visit(
+    session: Session,
+    household: Household,
+    volunteer: User,
+    visited_on: date | None = None,
+    skills: dict[str, bool] | None = None,
+    status: str = "submitted",
+    people_taught: int = 1,
+    **fields,
+) -> Visit:
+    """A visit inserted directly; ``skills`` maps skill code → completed."""
+    visit = Visit(
+        household_id=household.id,
+        village_id=household.village_id,
+        volunteer_id=volunteer.id,
+        visited_on=visited_on or today_local(),
+        people_taught=people_taught,
+        status=status,
+        **fields,
+    )
+    session.add(visit)
+    session.flush()
+    codes = skills if skills is not None else {"vneid": True}
+    by_code = {s.code: s for s in session.scalars(select(Skill).where(Skill.code.in_(codes)))}
+    for code, completed in codes.items():
+        session.add(VisitSkill(visit_id=visit.id, skill_id=by_code[code].id, completed=completed))
+    session.add(VisitStatusChange(visit_id=visit.id, to_status="submitted", actor_id=volunteer.id))
+    session.commit()
+    return visit

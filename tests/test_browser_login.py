@@ -11,8 +11,9 @@ pytestmark = pytest.mark.browser
 
 def test_volunteer_logs_in_on_a_phone(live_server, phone, db):
     tree = make_tree(db)
-    make_user(db, "volunteer", tree["village_a1"], username="tinhnguyen",
-              name="Nguyễn Thị Tình Nguyện")
+    make_user(
+        db, "volunteer", tree["village_a1"], username="tinhnguyen", name="Nguyễn Thị Tình Nguyện"
+    )
     phone.goto(f"{live_server}/")
     assert phone.url.endswith("/login?next=%2F")
     assert phone.locator("html").get_attribute("lang") == "vi"

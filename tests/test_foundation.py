@@ -30,8 +30,13 @@ def _sqlite_app(tmp_path):
     the rest of the suite uses."""
     from sqlmodel import SQLModel
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "x",
-                      "CDT_DATABASE_URL": f"sqlite:///{tmp_path}/own.sqlite3"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "CDT_DATABASE_URL": f"sqlite:///{tmp_path}/own.sqlite3",
+        }
+    )
     SQLModel.metadata.create_all(app.extensions["cdt_engine"])
     return app
 

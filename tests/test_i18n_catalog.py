@@ -31,15 +31,31 @@ def test_placeholders_match():
     for message in _catalog():
         if message.id and isinstance(message.id, str):
             assert sorted(PLACEHOLDER.findall(message.id)) == sorted(
-                PLACEHOLDER.findall(message.string)), message.id
+                PLACEHOLDER.findall(message.string)
+            ), message.id
 
 
 def test_catalog_is_up_to_date_with_the_source(tmp_path):
     pot = tmp_path / "messages.pot"
     pybabel = Path(sys.executable).with_name("pybabel")
-    subprocess.run([str(pybabel), "extract", "-F", "babel.cfg", "-k", "_l",
-                    "--no-location", "-o", str(pot), "cdt_app", "templates"],
-                   check=True, cwd=ROOT, capture_output=True)
+    subprocess.run(
+        [
+            str(pybabel),
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "--no-location",
+            "-o",
+            str(pot),
+            "cdt_app",
+            "templates",
+        ],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
     with pot.open("rb") as handle:
         source_ids = {m.id for m in read_po(handle) if m.id}
     catalog_ids = {m.id for m in _catalog() if m.id}

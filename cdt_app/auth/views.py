@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -66,6 +75,4 @@ def account():
             login_user(current_user)  # the session version changed: renew this session only
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.account"))
-    return render_template(
-        "auth/account.html", form=form, place=user_place(db, current_user)
-    )
+    return render_template("auth/account.html", form=form, place=user_place(db, current_user))

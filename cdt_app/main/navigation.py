@@ -41,6 +41,7 @@ def navigation_for(user) -> list[dict[str, str]]:
     entries = []
     for endpoint, message_id, roles in _ENTRIES:
         if user.role in roles and endpoint in current_app.view_functions:
-            entries.append({"endpoint": endpoint, "url": url_for(endpoint),
-                            "label": _label(message_id)})
+            entries.append(
+                {"endpoint": endpoint, "url": url_for(endpoint), "label": _label(message_id)}
+            )
     return entries[:5]

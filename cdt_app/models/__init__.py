@@ -6,7 +6,14 @@ from .household import Household
 from .place import CODE_SCHEMES, LEVELS, PLACE_KINDS, Place
 from .skill import Skill
 from .user import ROLE_RANK, ROLES, User
-from .visit import VISIT_STATUSES, Visit, VisitSkill, VisitStatusChange
+from .visit import (
+    VISIT_STATUSES,
+    VISIT_TRANSITIONS,
+    IllegalTransition,
+    Visit,
+    VisitSkill,
+    VisitStatusChange,
+)
 
 __all__ = [
     "AuditLog",
@@ -20,6 +27,8 @@ __all__ = [
     "Skill",
     "User",
     "VISIT_STATUSES",
+    "VISIT_TRANSITIONS",
+    "IllegalTransition",
     "Visit",
     "VisitSkill",
     "VisitStatusChange",

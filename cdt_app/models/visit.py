@@ -11,6 +11,17 @@ from sqlmodel import Field, SQLModel
 from .base import utcnow
 
 VISIT_STATUSES = ("submitted", "approved", "returned")
+#: the legal status moves: review (approve / return) and the volunteer's fix (resubmit)
+VISIT_TRANSITIONS = {
+    ("submitted", "approved"),
+    ("submitted", "returned"),
+    ("returned", "submitted"),
+    ("returned", "approved"),
+}
+
+
+class IllegalTransition(ValueError):
+    """A status change that the review workflow does not allow."""
 
 
 class Visit(SQLModel, table=True):
@@ -40,6 +51,32 @@ class Visit(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     deleted_at: datetime | None = None
+
+    @property
+    def is_locked(self) -> bool:
+        """Approved or deleted visits can no longer be edited by their author."""
+        return self.status == "approved" or self.deleted_at is not None
+
+    def change_status(
+        self, to_status: str, actor_id: int, reason: str | None = None
+    ) -> VisitStatusChange:
+        """Move to ``to_status`` or raise IllegalTransition; returns the history row to add."""
+        if (self.status, to_status) not in VISIT_TRANSITIONS or self.deleted_at is not None:
+            raise IllegalTransition(f"{self.status} → {to_status}")
+        change = VisitStatusChange(
+            visit_id=self.id,
+            from_status=self.status,
+            to_status=to_status,
+            actor_id=actor_id,
+            reason=reason,
+        )
+        now = utcnow()
+        if to_status in ("approved", "returned"):
+            self.reviewed_by_id, self.reviewed_at = actor_id, now
+            self.review_note = reason if to_status == "returned" else None
+        self.status = to_status
+        self.updated_at = now
+        return change
 
 
 class VisitSkill(SQLModel, table=True):

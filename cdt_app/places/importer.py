@@ -53,13 +53,23 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]
     missing = [name for name in COLUMNS[:3] if name not in header]
     if missing:
         raise ImportRefused(
-            [(1, _("Missing columns: %(columns)s. The first row must be: %(header)s.",
-                   columns=", ".join(missing), header=",".join(COLUMNS)))]
+            [
+                (
+                    1,
+                    _(
+                        "Missing columns: %(columns)s. The first row must be: %(header)s.",
+                        columns=", ".join(missing),
+                        header=",".join(COLUMNS),
+                    ),
+                )
+            ]
         )
     rows = []
     for number, cells in enumerate(raw_rows[1:], start=2):
-        values = {name: nfc(str(cells[i])) if i < len(cells) and cells[i] is not None else ""
-                  for i, name in enumerate(header)}
+        values = {
+            name: nfc(str(cells[i])) if i < len(cells) and cells[i] is not None else ""
+            for i, name in enumerate(header)
+        }
         if any(values.values()):
             rows.append((number, values))
     if len(rows) > MAX_ROWS:
@@ -72,7 +82,7 @@ def _csv_rows(content: bytes) -> list[list[str]]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportRefused(
-            [(0, _("The file is not in UTF-8. Please save it as \"CSV UTF-8\" and try again."))]
+            [(0, _('The file is not in UTF-8. Please save it as "CSV UTF-8" and try again.'))]
         ) from None
     try:
         return list(csv.reader(io.StringIO(text)))
@@ -102,9 +112,12 @@ def _parse_target(value: str) -> int | None:
     return int(value)
 
 
-def import_places(session: Session, actor: User | None,
-                  rows: list[tuple[int, dict[str, str]]],
-                  within: Place | None = None) -> ImportResult:
+def import_places(
+    session: Session,
+    actor: User | None,
+    rows: list[tuple[int, dict[str, str]]],
+    within: Place | None = None,
+) -> ImportResult:
     """Create or update every row, or raise ImportRefused listing every bad row.
 
     With ``within`` (an upload by a user), every row must land inside that place's subtree.
@@ -122,7 +135,7 @@ def import_places(session: Session, actor: User | None,
             errors.append((number, _("The code is missing.")))
             continue
         if kind is None:
-            errors.append((number, _("Unknown kind of place: \"%(kind)s\".", kind=row.get("kind"))))
+            errors.append((number, _('Unknown kind of place: "%(kind)s".', kind=row.get("kind"))))
             continue
         try:
             target = _parse_target(row.get("target_households", ""))
@@ -137,14 +150,21 @@ def import_places(session: Session, actor: User | None,
                 select(Place).where(Place.code == parent_code).order_by(Place.code_scheme)
             )
         if parent_code and parent is None:
-            errors.append((number, _("The parent code \"%(code)s\" was not found.",
-                                     code=parent_code)))
+            errors.append(
+                (number, _('The parent code "%(code)s" was not found.', code=parent_code))
+            )
             continue
         if within is not None and (parent is None or not parent.path.startswith(within.path)):
             errors.append((number, _("This row is outside your area.")))
             continue
-        data = PlaceInput(name=name, kind=kind, code=code, code_scheme=scheme,
-                          parent_id=parent.id if parent else None, target_households=target)
+        data = PlaceInput(
+            name=name,
+            kind=kind,
+            code=code,
+            code_scheme=scheme,
+            parent_id=parent.id if parent else None,
+            target_households=target,
+        )
         existing = session.scalar(
             select(Place).where(Place.code_scheme == scheme, Place.code == code)
         )
@@ -162,7 +182,12 @@ def import_places(session: Session, actor: User | None,
         by_code[code] = place
     if errors:
         raise ImportRefused(errors)
-    record(session, actor, "import", None, {"created": [None, result.created],
-                                            "updated": [None, result.updated]},
-           object_type="place")
+    record(
+        session,
+        actor,
+        "import",
+        None,
+        {"created": [None, result.created], "updated": [None, result.updated]},
+        object_type="place",
+    )
     return result

@@ -59,8 +59,9 @@ def _validate(session: Session, data: PlaceInput, place: Place | None) -> tuple[
     if parent is not None and kind is not None:
         level = PLACE_KINDS[kind][0]
         if parent.level == "village" or _LEVEL_ORDER[level] <= _LEVEL_ORDER[parent.level]:
-            errors["parent_id"] = _("A %(kind)s cannot be placed under this place.",
-                                    kind=PLACE_KINDS[kind][1])
+            errors["parent_id"] = _(
+                "A %(kind)s cannot be placed under this place.", kind=PLACE_KINDS[kind][1]
+            )
     if place is not None and parent is not None and parent.path.startswith(place.path):
         errors["parent_id"] = _("A place cannot be moved under itself.")
     code = (data.code or "").strip()
@@ -78,16 +79,22 @@ def _scheme_for(kind: str, requested: str) -> str:
 
 
 def _check_code_free(session: Session, scheme: str, code: str, place_id: int | None) -> None:
-    existing = session.scalar(select(Place.id).where(Place.code_scheme == scheme, Place.code == code))
+    existing = session.scalar(
+        select(Place.id).where(Place.code_scheme == scheme, Place.code == code)
+    )
     if existing is not None and existing != place_id:
         raise ValidationError({"code": _("This code is already used by another place.")})
 
 
 def _next_local_code(session: Session, parent: Place | None) -> str:
     prefix = f"T{parent.code if parent else ''}-"
-    count = session.scalar(select(func.count()).select_from(Place).where(Place.code.startswith(prefix)))
+    count = session.scalar(
+        select(func.count()).select_from(Place).where(Place.code.startswith(prefix))
+    )
     n = count + 1
-    while session.scalar(select(Place.id).where(Place.code_scheme == "local", Place.code == f"{prefix}{n:03d}")):
+    while session.scalar(
+        select(Place.id).where(Place.code_scheme == "local", Place.code == f"{prefix}{n:03d}")
+    ):
         n += 1
     return f"{prefix}{n:03d}"
 
@@ -114,8 +121,7 @@ def create_place(session: Session, actor: User | None, data: PlaceInput) -> Plac
     place.path = (parent.path if parent else "/") + f"{place.id}/"
     session.add(place)
     session.flush()
-    record(session, actor, "create", place, diff({}, snapshot(place, _AUDITED)),
-           place_id=place.id)
+    record(session, actor, "create", place, diff({}, snapshot(place, _AUDITED)), place_id=place.id)
     return place
 
 

@@ -37,15 +37,22 @@ def detail(place_id: int):
     root = user_place(session, current_user)
     trail = [p for p in ancestors_of(session, place) if place_in_area(session, current_user, p)]
     return render_template(
-        "places/detail.html", place=place, children=children_of(session, place), trail=trail,
-        can_manage=current_user.role in MANAGERS, is_root=place.id == root.id,
+        "places/detail.html",
+        place=place,
+        children=children_of(session, place),
+        trail=trail,
+        can_manage=current_user.role in MANAGERS,
+        is_root=place.id == root.id,
     )
 
 
 def _input_from(form: PlaceForm, parent_id: int | None) -> PlaceInput:
     return PlaceInput(
-        name=form.name.data or "", kind=form.kind.data or "", code=form.code.data or "",
-        parent_id=parent_id, target_households=form.target_households.data,
+        name=form.name.data or "",
+        kind=form.kind.data or "",
+        code=form.code.data or "",
+        parent_id=parent_id,
+        target_households=form.target_households.data,
         active=bool(form.active.data),
     )
 
@@ -75,8 +82,10 @@ def create(parent_id: int):
             new_parent = _parent_from_code(session, form) or parent
             place = create_place(session, current_user, _input_from(form, new_parent.id))
         except ValidationError as error:
-            populate_form_errors(form, {("parent_code" if k == "parent_id" else k): v
-                                        for k, v in error.errors.items()})
+            populate_form_errors(
+                form,
+                {("parent_code" if k == "parent_id" else k): v for k, v in error.errors.items()},
+            )
         else:
             session.commit()
             flash(_("The place has been created."), "success")
@@ -100,12 +109,18 @@ def edit(place_id: int):
                 raise ValidationError({"parent_code": _("You cannot move your own place.")})
             if new_parent is None and not is_root:
                 raise ValidationError({"parent_code": _("Please enter the parent's code.")})
-            update_place(session, current_user, place,
-                         _input_from(form, new_parent.id if new_parent else None))
+            update_place(
+                session,
+                current_user,
+                place,
+                _input_from(form, new_parent.id if new_parent else None),
+            )
         except ValidationError as error:
             session.rollback()
-            populate_form_errors(form, {("parent_code" if k == "parent_id" else k): v
-                                        for k, v in error.errors.items()})
+            populate_form_errors(
+                form,
+                {("parent_code" if k == "parent_id" else k): v for k, v in error.errors.items()},
+            )
         else:
             session.commit()
             flash(_("The changes have been saved."), "success")
@@ -124,14 +139,21 @@ def upload():
         upload_file = form.file.data
         try:
             rows = read_rows(upload_file.filename or "", upload_file.read())
-            result = import_places(session, current_user, rows,
-                                   within=user_place(session, current_user))
+            result = import_places(
+                session, current_user, rows, within=user_place(session, current_user)
+            )
         except ImportRefused as refused:
             session.rollback()
             errors = refused.errors
         else:
             session.commit()
-            flash(_("Import finished: %(created)d created, %(updated)d updated.",
-                    created=result.created, updated=result.updated), "success")
+            flash(
+                _(
+                    "Import finished: %(created)d created, %(updated)d updated.",
+                    created=result.created,
+                    updated=result.updated,
+                ),
+                "success",
+            )
             return redirect(url_for("places.index"))
     return render_template("places/import.html", form=form, errors=errors)

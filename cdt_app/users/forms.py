@@ -15,14 +15,21 @@ def role_labels() -> dict[str, str]:
 
 
 class UserForm(FlaskForm):
-    username = StringField(_l("Username or phone number"), validators=[
-        DataRequired(message=_l("Please enter a username.")), Length(max=64)],
-        render_kw={"autocomplete": "off", "autocapitalize": "none"})
-    display_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)],
-                               render_kw={"autocomplete": "off"})
+    username = StringField(
+        _l("Username or phone number"),
+        validators=[DataRequired(message=_l("Please enter a username.")), Length(max=64)],
+        render_kw={"autocomplete": "off", "autocapitalize": "none"},
+    )
+    display_name = StringField(
+        _l("Full name"), validators=[Optional(), Length(max=120)], render_kw={"autocomplete": "off"}
+    )
     role = SelectField(_l("Role"))
-    place_code = StringField(_l("Code of the place"), validators=[
-        DataRequired(message=_l("Please enter the code of the place."))])
-    password = PasswordField(_l("Temporary password (to be changed at first login)"),
-                             render_kw={"autocomplete": "new-password"})
+    place_code = StringField(
+        _l("Code of the place"),
+        validators=[DataRequired(message=_l("Please enter the code of the place."))],
+    )
+    password = PasswordField(
+        _l("Temporary password (to be changed at first login)"),
+        render_kw={"autocomplete": "new-password"},
+    )
     active = BooleanField(_l("Account in use"), default=True)

@@ -17,8 +17,12 @@ from ..models import ROLE_RANK, ROLES, Place, User
 
 _AUDITED = ("username", "display_name", "role", "place_id", "active")
 #: who may create or manage accounts, and up to which role (team leads: volunteers only)
-MANAGER_MAX_ROLE = {"admin": "admin", "staff": "staff", "coordinator": "coordinator",
-                    "team_lead": "volunteer"}
+MANAGER_MAX_ROLE = {
+    "admin": "admin",
+    "staff": "staff",
+    "coordinator": "coordinator",
+    "team_lead": "volunteer",
+}
 
 
 @dataclass
@@ -31,8 +35,9 @@ class UserInput:
     active: bool = True
 
 
-def can_manage(actor: User | None, role: str, place: Place | None,
-               actor_place: Place | None) -> bool:
+def can_manage(
+    actor: User | None, role: str, place: Place | None, actor_place: Place | None
+) -> bool:
     """May ``actor`` give an account ``role`` at ``place``? (None actor: the CLI.)"""
     if actor is None:
         return True
@@ -46,8 +51,13 @@ def can_manage(actor: User | None, role: str, place: Place | None,
     return True
 
 
-def _validate(session: Session, actor: User | None, data: UserInput, user: User | None,
-              actor_place: Place | None) -> tuple[str, Place | None]:
+def _validate(
+    session: Session,
+    actor: User | None,
+    data: UserInput,
+    user: User | None,
+    actor_place: Place | None,
+) -> tuple[str, Place | None]:
     errors: dict[str, str] = {}
     username = normalise_username(data.username)
     if not username:
@@ -77,25 +87,35 @@ def _validate(session: Session, actor: User | None, data: UserInput, user: User 
     return username, place
 
 
-def create_user(session: Session, actor: User | None, data: UserInput,
-                actor_place: Place | None = None) -> User:
+def create_user(
+    session: Session, actor: User | None, data: UserInput, actor_place: Place | None = None
+) -> User:
     username, place = _validate(session, actor, data, None, actor_place)
     user = User(
-        username=username, display_name=nfc(data.display_name) or username,
-        password_hash=hash_password(data.password or ""), role=data.role,
-        place_id=place.id if place else None, active=data.active,
+        username=username,
+        display_name=nfc(data.display_name) or username,
+        password_hash=hash_password(data.password or ""),
+        role=data.role,
+        place_id=place.id if place else None,
+        active=data.active,
         created_by_id=actor.id if actor else None,
         must_change_password=actor is not None,
     )
     session.add(user)
     session.flush()
-    record(session, actor, "create", user, diff({}, snapshot(user, _AUDITED)),
-           place_id=user.place_id)
+    record(
+        session, actor, "create", user, diff({}, snapshot(user, _AUDITED)), place_id=user.place_id
+    )
     return user
 
 
-def update_user(session: Session, actor: User | None, user: User, data: UserInput,
-                actor_place: Place | None = None) -> User:
+def update_user(
+    session: Session,
+    actor: User | None,
+    user: User,
+    data: UserInput,
+    actor_place: Place | None = None,
+) -> User:
     """Edit an account; deactivation ends every session of that user."""
     data.password = None
     username, place = _validate(session, actor, data, user, actor_place)

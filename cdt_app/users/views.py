@@ -66,18 +66,29 @@ def create():
     if form.validate_on_submit():
         try:
             place = _place_by_code(session, form.place_code.data)
-            user = create_user(session, current_user, UserInput(
-                username=form.username.data, display_name=form.display_name.data or "",
-                role=form.role.data, place_id=place.id, password=form.password.data or "",
-                active=bool(form.active.data)), actor_place=user_place(session, current_user))
+            user = create_user(
+                session,
+                current_user,
+                UserInput(
+                    username=form.username.data,
+                    display_name=form.display_name.data or "",
+                    role=form.role.data,
+                    place_id=place.id,
+                    password=form.password.data or "",
+                    active=bool(form.active.data),
+                ),
+                actor_place=user_place(session, current_user),
+            )
         except ValidationError as error:
             session.rollback()
-            populate_form_errors(form, {("place_code" if k == "place_id" else k): v
-                                        for k, v in error.errors.items()})
+            populate_form_errors(
+                form, {("place_code" if k == "place_id" else k): v for k, v in error.errors.items()}
+            )
         else:
             session.commit()
-            flash(_("The account %(username)s has been created.", username=user.username),
-                  "success")
+            flash(
+                _("The account %(username)s has been created.", username=user.username), "success"
+            )
             return redirect(url_for("users.index"))
     elif not form.is_submitted():
         own = user_place(session, current_user)
@@ -101,14 +112,24 @@ def edit(user_id: int):
     if form.validate_on_submit():
         try:
             place = _place_by_code(session, form.place_code.data)
-            update_user(session, current_user, user, UserInput(
-                username=form.username.data, display_name=form.display_name.data or "",
-                role=form.role.data, place_id=place.id, active=bool(form.active.data)),
-                actor_place=user_place(session, current_user))
+            update_user(
+                session,
+                current_user,
+                user,
+                UserInput(
+                    username=form.username.data,
+                    display_name=form.display_name.data or "",
+                    role=form.role.data,
+                    place_id=place.id,
+                    active=bool(form.active.data),
+                ),
+                actor_place=user_place(session, current_user),
+            )
         except ValidationError as error:
             session.rollback()
-            populate_form_errors(form, {("place_code" if k == "place_id" else k): v
-                                        for k, v in error.errors.items()})
+            populate_form_errors(
+                form, {("place_code" if k == "place_id" else k): v for k, v in error.errors.items()}
+            )
         else:
             session.commit()
             flash(_("The changes have been saved."), "success")

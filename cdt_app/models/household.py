@@ -28,6 +28,8 @@ class Household(SQLModel, table=True):
     search_key: str = Field(default="", sa_type=binary_string(500), index=True)
     #: Vietnamese collation key of head_name
     sort_key: str = Field(default="", sa_type=binary_string(400), index=True)
+    #: hash of the last payload received through sync, to tell a replay from an update
+    payload_hash: str | None = Field(default=None, max_length=64)
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

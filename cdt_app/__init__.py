@@ -55,6 +55,33 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (main_bp, auth_bp, places_bp, users_bp):
         app.register_blueprint(blueprint)
 
+    from .households.views import bp as households_bp
+    from .skills.views import bp as skills_bp
+    from .visits.views import bp as visits_bp
+
+    for blueprint in (households_bp, visits_bp, skills_bp):
+        app.register_blueprint(blueprint)
+
+    from .api.views import bp as api_bp
+    from .sync.views import bp as sync_bp
+
+    for blueprint in (api_bp, sync_bp):
+        app.register_blueprint(blueprint)
+
+    from .reports.api import bp as reports_api_bp
+    from .reports.views import bp as reports_bp
+
+    for blueprint in (reports_bp, reports_api_bp):
+        app.register_blueprint(blueprint)
+
+    from .activity.views import bp as activity_bp
+    from .auditlog.views import bp as auditlog_bp
+    from .review.api import bp as review_api_bp
+    from .review.views import bp as review_bp
+
+    for blueprint in (review_bp, review_api_bp, activity_bp, auditlog_bp):
+        app.register_blueprint(blueprint)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from .errors import register_error_pages

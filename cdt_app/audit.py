@@ -5,13 +5,28 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import event, select
 from sqlmodel import Session
 
 from .i18n import mask_phone
-from .models import AuditLog
+from .models import AuditLog, User
 
-#: fields whose values are personal data: masked in the log
-_MASKED = {"head_name", "address", "notes", "password_hash", "totp_secret"}
+
+class AppendOnlyError(RuntimeError):
+    """The audit log is append-only: its entries are never changed or deleted."""
+
+
+@event.listens_for(AuditLog, "before_update")
+def _refuse_update(_mapper, _connection, _target) -> None:
+    raise AppendOnlyError("audit log entries cannot be changed")
+
+
+@event.listens_for(AuditLog, "before_delete")
+def _refuse_delete(_mapper, _connection, _target) -> None:
+    raise AppendOnlyError("audit log entries cannot be deleted")
+
+#: fields whose values are personal data (or free text that may hold some): masked in the log
+_MASKED = {"head_name", "address", "notes", "password_hash", "totp_secret", "review_note"}
 
 
 def _mask(field: str, value: Any) -> Any:
@@ -62,3 +77,50 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def parse_changes(changes: str) -> list[tuple[str, Any, Any]]:
+    """The stored JSON ``{field: [before, after]}`` as rows; other shapes are shown as is."""
+    try:
+        data = json.loads(changes or "{}")
+    except ValueError:
+        return [("", None, changes)]
+    if not isinstance(data, dict):
+        return [("", None, data)]
+    rows = []
+    for field, value in data.items():
+        if isinstance(value, list) and len(value) == 2:
+            rows.append((field, value[0], value[1]))
+        else:
+            rows.append((field, None, value))
+    return rows
+
+
+def entry_view(entry: AuditLog, actor_name: str | None) -> dict[str, Any]:
+    """What a page shows of one entry."""
+    return {
+        "id": entry.id,
+        "at": entry.at,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "place_id": entry.place_id,
+        "actor_id": entry.actor_id,
+        "actor_name": actor_name or "",
+        "changes": parse_changes(entry.changes),
+    }
+
+
+def history_for(session: Session, object_type: str, object_id: Any) -> list[dict[str, Any]]:
+    """Every audit entry of one object, oldest first, with the actor's name: one query.
+
+    The caller checks that the user may see the object. Show it with
+    ``{% include "auditlog/_history.html" %}``, passing the list as ``audit_history``.
+    """
+    rows = session.execute(
+        select(AuditLog, User.display_name, User.username)
+        .outerjoin(User, User.id == AuditLog.actor_id)
+        .where(AuditLog.object_type == object_type, AuditLog.object_id == str(object_id))
+        .order_by(AuditLog.at, AuditLog.id)
+    ).all()
+    return [entry_view(entry, name or username) for entry, name, username in rows]

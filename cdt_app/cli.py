@@ -60,6 +60,49 @@ def import_places_command(file: Path) -> None:
     click.echo(f"Đã nhập: {result.created} mới, {result.updated} cập nhật.")
 
 
+@cdt_cli.command("import-provinces")
+@click.option("--province", "province_code", required=True, help="GSO code, e.g. 68.")
+def import_provinces_command(province_code: str) -> None:
+    """Import a province and its communes from the optional vietnam-provinces package."""
+    from .db import new_session
+    from .places.importer import ImportRefused, import_places
+    from .places.provinces import (
+        ProvincesUnavailable,
+        UnknownProvince,
+        official_rows,
+        package_version,
+    )
+
+    try:
+        rows = official_rows(province_code)
+    except ProvincesUnavailable:
+        click.echo(
+            "Chưa cài gói vietnam-provinces (giấy phép GPL-3.0, là phần tùy chọn). "
+            "Hãy cài bằng: pip install -e '.[provinces]'",
+            err=True,
+        )
+        sys.exit(2)
+    except UnknownProvince as unknown:
+        click.echo(f"Không có tỉnh/thành phố mã {province_code}. Các mã hợp lệ:", err=True)
+        click.echo("\n".join(unknown.choices), err=True)
+        sys.exit(1)
+    with new_session() as session:
+        try:
+            result = import_places(session, None, rows)
+        except ImportRefused as refused:
+            session.rollback()
+            for line, reason in refused.errors:
+                click.echo(f"Mục {line}: {reason}" if line else reason, err=True)
+            click.echo("Không nhập gì.", err=True)
+            sys.exit(1)
+        session.commit()
+    click.echo(
+        f"Đã nhập {rows[0][1]['name']} và {len(rows) - 1} xã/phường/đặc khu "
+        f"({result.created} mới, {result.updated} cập nhật), "
+        f"nguồn: vietnam-provinces {package_version()}."
+    )
+
+
 @cdt_cli.command("create-user")
 @click.option("--username", required=True)
 @click.option("--password", required=True)

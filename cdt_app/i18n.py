@@ -30,26 +30,34 @@ def nfc(text: str | None) -> str:
 
 # --- search ------------------------------------------------------------------------------
 
+#: "Ð" (U+00D0, Icelandic eth) is often typed for "Đ" by old Vietnamese keyboards
+_SEARCH_LETTERS = str.maketrans({"đ": "d", "ð": "d", "y": "i"})
+
 
 def search_key(text: str | None) -> str:
     """Fold for search: no case, no diacritics, đ → d, y → i ("Phú Quý" ~ "phu qui").
 
-    Both tone placements ("hoà", "hòa") fold to the same key because all marks are removed.
+    Both tone placements ("hoà", "hòa") fold to the same key because all marks are removed;
+    i/y are the same letter in names ("Quí", "Quý"; "Thủy", "Thủi"). Text is compared in NFC,
+    so decomposed input (from some keyboards) folds the same as precomposed.
     """
-    lowered = nfc(text).lower().replace("đ", "d")
+    lowered = nfc(text).lower()
     stripped = "".join(
         ch for ch in unicodedata.normalize("NFD", lowered) if unicodedata.category(ch) != "Mn"
     )
-    return stripped.replace("y", "i")
+    return stripped.translate(_SEARCH_LETTERS)
 
 
 # --- Vietnamese collation (CLDR vi) ---------------------------------------------------------
 
-_ALPHABET = " 0123456789aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
-_PRIMARY = {ch: chr(0x21 + rank) for rank, ch in enumerate(_ALPHABET)}
+_LETTERS = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+#: primary weights: space "!" < numbers '"' < letters "A"… < anything else "~"
+_PRIMARY = {ch: chr(0x41 + rank) for rank, ch in enumerate(_LETTERS)}
+_WORD_GAP, _NUMBER, _OTHER = "!", '"', "~"
 _MODIFIERS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn: part of the letter
 #: tones in Vietnamese order: none, huyền, hỏi, ngã, sắc, nặng
 _TONES = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
+SORT_KEY_MAX = 400
 
 
 def _letter_and_tone(ch: str) -> tuple[str, str]:
@@ -60,22 +68,44 @@ def _letter_and_tone(ch: str) -> tuple[str, str]:
     return unicodedata.normalize("NFC", base + modifiers), tone
 
 
-def sort_key(text: str | None) -> str:
-    """A key whose byte order is the Vietnamese order of ``text``.
-
-    Letters compare first (a < ă < â, d < đ, e < ê, o < ô < ơ, u < ư), then tones letter by
-    letter (none, huyền, hỏi, ngã, sắc, nặng), then case. The key is printable ASCII so it
-    can be stored in an indexed column and sorted by the database.
-    """
-    value = nfc(text)
-    primary, tones, case = [], [], []
-    for ch in value:
+def _word_key(word: str) -> tuple[str, str, str]:
+    """(primary, tone, case) of one word; a run of digits sorts by its numeric value."""
+    primary, case, tone = [], [], "0"
+    i = 0
+    while i < len(word):
+        ch = word[i]
+        if ch.isascii() and ch.isdigit():
+            j = i
+            while j < len(word) and word[j].isascii() and word[j].isdigit():
+                j += 1
+            digits = word[i:j].lstrip("0") or "0"
+            primary.append(_NUMBER + chr(0x30 + min(len(digits), 9)) + digits)
+            i = j
+            continue
         lower = ch.lower()
-        letter, tone = _letter_and_tone(lower)
-        primary.append(_PRIMARY.get(letter, "~"))
-        tones.append(tone)
+        letter, letter_tone = _letter_and_tone(lower)
+        if letter_tone != "0" and tone == "0":
+            tone = letter_tone
+        primary.append(_PRIMARY.get(letter, _OTHER))
         case.append("1" if ch != lower else "0")
-    return "".join(primary) + " " + "".join(tones) + " " + "".join(case)
+        i += 1
+    return "".join(primary), tone, "".join(case)
+
+
+def sort_key(text: str | None) -> str:
+    """A key whose byte order is the Vietnamese order of ``text`` (CLDR vi).
+
+    Letters compare first (a < ă < â, d < đ, e < ê, o < ô < ơ, u < ư), word by word, numbers
+    by value ("Khu phố 2" < "Khu phố 10"); then the tone of each syllable (none, huyền, hỏi,
+    ngã, sắc, nặng), wherever the mark sits ("hoà" = "hòa"); then case. The key is printable
+    ASCII, at most SORT_KEY_MAX characters, so it can be stored in an indexed column and
+    sorted by the database.
+    """
+    words = [_word_key(word) for word in nfc(text).split(" ") if word]
+    primary = _WORD_GAP.join(p for p, _t, _c in words)
+    tones = "".join(t for _p, t, _c in words)
+    case = "".join(c for _p, _t, c in words)
+    return f"{primary} {tones} {case}"[:SORT_KEY_MAX]
 
 
 def vi_sorted(items, key=lambda item: item):
@@ -146,24 +176,28 @@ def register_template_helpers(app) -> None:
 # --- phone numbers -------------------------------------------------------------------------
 
 _MOBILE_PREFIXES = ("03", "05", "07", "08", "09")
+_PHONE_SEPARATORS = str.maketrans("", "", " .-()/\u00a0")
 
 
 def normalise_phone(raw: str | None) -> str | None:
     """A Vietnamese phone number as stored (0xxxxxxxxx), or None when it is not one.
 
-    Accepts spaces, dots, dashes and brackets, and +84 / 84 in place of the leading 0.
-    Mobiles have 10 digits starting 03, 05, 07, 08 or 09; landlines 11 digits starting 02.
+    Accepts spaces, dots, dashes and brackets, and +84 / 0084 / 84 in place of the leading 0
+    (also "+84 (0) 912…"). Mobiles have 10 digits starting 03, 05, 07, 08 or 09; landlines
+    11 digits starting 02 (area code 02xx and 7 digits).
     """
-    if raw is None:
+    if raw is None or not isinstance(raw, str) or len(raw) > 40:
         return None
-    value = raw.strip()
-    for ch in " .-()":
-        value = value.replace(ch, "")
+    value = raw.strip().translate(_PHONE_SEPARATORS)
     if value.startswith("+84"):
         value = "0" + value[3:]
+    elif value.startswith("0084"):
+        value = "0" + value[4:]
     elif value.startswith("84") and len(value) in (11, 12):
         value = "0" + value[2:]
-    if not value.isdigit() or not value.isascii():
+    if value.startswith("00"):  # "+84 0912…": the 0 kept after the country code
+        value = value[1:]
+    if not value.isascii() or not value.isdigit():
         return None
     if len(value) == 10 and value.startswith(_MOBILE_PREFIXES):
         return value

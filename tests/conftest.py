@@ -85,6 +85,8 @@ def app(database_template, tmp_path):
             "CDT_DATABASE_URL": url,
             "CDT_DEMO": False,
             "RATELIMIT_ENABLED": False,
+            # on by default; tests/test_auth_totp.py and the access matrix test it turned on
+            "CDT_ADMIN_TOTP_REQUIRED": False,
         }
     )
     engine = app.extensions["cdt_engine"]
@@ -217,3 +219,27 @@ def pytest_runtest_makereport(item, call):
     if NO_SKIP and report.skipped:
         report.outcome = "failed"
         report.longrepr = f"skipped, but CDT_NO_SKIP=1 forbids skips: {report.longrepr}"
+
+
+# --- security helpers (issue 7) --------------------------------------------------------------
+
+
+@pytest.fixture
+def app_with(app):
+    """Build another app on the same test database with config overrides (e.g. rate limits
+    or the admin two-step rule turned on). The Flask-Limiter object is shared, so the app built
+    last decides the limiter storage."""
+    made = []
+
+    def build(**overrides):
+        keys = ("TESTING", "CDT_ENV", "SECRET_KEY", "CDT_DATABASE_URL", "CDT_DEMO")
+        config = {key: app.config[key] for key in keys}
+        config.update({"RATELIMIT_ENABLED": False, "CDT_ADMIN_TOTP_REQUIRED": False})
+        config.update(overrides)
+        new_app = create_app(config)
+        made.append(new_app)
+        return new_app
+
+    yield build
+    for built in made:
+        built.extensions["cdt_engine"].dispose()

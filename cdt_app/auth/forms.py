@@ -28,3 +28,31 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(message=_l("Please enter a new password."))],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class TwoStepForm(FlaskForm):
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(message=_l("Please enter the code.")), Length(max=32)],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+        },
+    )
+
+
+class PasswordConfirmForm(FlaskForm):
+    password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(message=_l("Please enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class TotpConfirmForm(PasswordConfirmForm):
+    code = StringField(
+        _l("6-digit code from your authenticator app"),
+        validators=[DataRequired(message=_l("Please enter the code.")), Length(max=16)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )

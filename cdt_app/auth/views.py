@@ -1,11 +1,13 @@
-"""Log in, log out, and the user's own account."""
+"""Log in (with the optional second step), log out, and the user's own account."""
 
 from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -13,49 +15,141 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from ..db import get_session
 from ..errors import ValidationError, populate_form_errors
+from ..extensions import limiter
 from ..safety import safe_next
 from ..scope import user_place
-from .forms import ChangePasswordForm, LoginForm
-from .services import authenticate, change_own_password
+from .forms import (
+    ChangePasswordForm,
+    LoginForm,
+    PasswordConfirmForm,
+    TotpConfirmForm,
+    TwoStepForm,
+)
+from .services import (
+    authenticate,
+    change_own_password,
+    confirm_totp,
+    disable_totp,
+    end_all_sessions,
+    normalise_username,
+    regenerate_recovery_codes,
+    remaining_recovery_codes,
+    start_totp_enrolment,
+    totp_available,
+    totp_uri,
+    verify_second_factor,
+)
+from .session import end_session, load_user, now, renew_login, start_session
 
 bp = Blueprint("auth", __name__)
 
 DEMO_ACCOUNTS = ("admin", "canbo", "doan", "totruong", "tinhnguyen", "tinhnguyen2")
+PENDING = "pending_login"
+#: seconds allowed between the password and the second step
+PENDING_LIFETIME_S = 300
+
+
+def _address_limit() -> str:
+    return current_app.config["CDT_LOGIN_LIMIT_ADDRESS"]
+
+
+def _account_limit() -> str:
+    return current_app.config["CDT_LOGIN_LIMIT_ACCOUNT"]
+
+
+def _account_key() -> str:
+    """Failed logins are counted per account, whatever address they come from."""
+    return "login-account:" + normalise_username(request.form.get("username", ""))[:64]
+
+
+def _pending_key() -> str:
+    pending = session.get(PENDING) or {}
+    return "login-two-step:" + str(pending.get("id", "")).partition(":")[0]
+
+
+def _failed(response) -> bool:
+    """Count only refused attempts (a successful one redirects)."""
+    return response.status_code != 302
+
+
+def _finish_login(user, target: str | None):
+    start_session(user)
+    get_session().commit()
+    current_app.logger.info("login succeeded: user %s", user.id)
+    if user.must_change_password:
+        return redirect(url_for("auth.account"))
+    return redirect(safe_next(target) or url_for("main.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_address_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(get_session(), form.username.data, form.password.data)
+        db = get_session()
+        user = authenticate(db, form.username.data, form.password.data)
         if user is None:
+            current_app.logger.warning("login failed from %s", request.remote_addr)
             form.password.errors = [_("The username or password is not correct.")]
+        elif user.totp_enabled:
+            db.commit()  # a re-hashed password
+            session.clear()
+            session[PENDING] = {
+                "id": user.get_id(),
+                "at": int(now()),
+                "next": safe_next(request.args.get("next")) or "",
+            }
+            return redirect(url_for("auth.login_two_step"))
         else:
-            session.clear()  # a new session at login
-            login_user(user)
-            session.permanent = True
-            target = safe_next(request.args.get("next")) or url_for("main.home")
-            if user.must_change_password:
-                flash(_("Please choose a new password before you continue."), "info")
-                target = url_for("auth.account")
-            return redirect(target)
+            return _finish_login(user, request.args.get("next"))
     demo = DEMO_ACCOUNTS if current_app.config["CDT_DEMO"] else ()
     return render_template("auth/login.html", form=form, demo_accounts=demo)
+
+
+@bp.route("/login/two-step", methods=["GET", "POST"])
+@limiter.limit(_address_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_pending_key, methods=["POST"], deduct_when=_failed)
+def login_two_step():
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or now() - pending.get("at", 0) > PENDING_LIFETIME_S:
+        session.pop(PENDING, None)
+        flash(_("Please log in again."), "info")
+        return redirect(url_for("auth.login"))
+    user = load_user(str(pending.get("id", "")))
+    if user is None:
+        session.pop(PENDING, None)
+        return redirect(url_for("auth.login"))
+    form = TwoStepForm()
+    if form.validate_on_submit():
+        db = get_session()
+        if verify_second_factor(db, user, form.code.data):
+            return _finish_login(user, pending.get("next"))
+        db.commit()
+        current_app.logger.warning("two-step login failed: user %s", user.id)
+        form.code.errors = [_("The code is not correct.")]
+    return render_template("auth/two_step_login.html", form=form)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
-    session.clear()
+    """Log out everywhere: every session of this user ends."""
+    db = get_session()
+    end_all_sessions(db, current_user)
+    db.commit()
+    end_session()
     flash(_("You have logged out."), "info")
-    return redirect(url_for("auth.login"))
+    response = make_response(redirect(url_for("auth.login")))
+    # the offline outbox lives in storage: clear only the HTTP cache, never unsent visits
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -69,10 +163,128 @@ def account():
                 db, current_user, form.current_password.data, form.new_password.data
             )
         except ValidationError as error:
+            db.rollback()
             populate_form_errors(form, error.errors)
         else:
             db.commit()
-            login_user(current_user)  # the session version changed: renew this session only
+            renew_login(current_user)  # every other session has ended; keep this one
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, place=user_place(db, current_user))
+    return render_template(
+        "auth/account.html",
+        form=form,
+        place=user_place(db, current_user),
+        two_step=totp_available(current_user),
+    )
+
+
+# --- two-step login settings ----------------------------------------------------------------
+
+
+def _require_two_step_role() -> None:
+    if not totp_available(current_user):
+        abort(404)
+
+
+@bp.get("/account/two-step")
+@login_required
+def two_step():
+    _require_two_step_role()
+    db = get_session()
+    return render_template(
+        "auth/two_step.html",
+        confirm_form=TotpConfirmForm(),
+        recovery_form=PasswordConfirmForm(prefix="recovery"),
+        disable_form=PasswordConfirmForm(prefix="disable"),
+        secret=current_user.totp_secret if not current_user.totp_enabled else None,
+        uri=totp_uri(current_user)
+        if current_user.totp_secret and not current_user.totp_enabled
+        else None,
+        remaining=remaining_recovery_codes(db, current_user) if current_user.totp_enabled else 0,
+    )
+
+
+@bp.post("/account/two-step/start")
+@login_required
+def two_step_start():
+    _require_two_step_role()
+    db = get_session()  # CSRFProtect has checked the token; the password comes with the code
+    try:
+        start_totp_enrolment(db, current_user)
+    except ValidationError:
+        db.rollback()
+    else:
+        db.commit()
+    return redirect(url_for("auth.two_step"))
+
+
+def _show_codes(codes: list[str]):
+    response = make_response(render_template("auth/recovery_codes.html", codes=codes))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/account/two-step/confirm")
+@login_required
+@limiter.limit(_account_limit, key_func=lambda: f"totp-confirm:{getattr(current_user, 'id', '')}")
+def two_step_confirm():
+    _require_two_step_role()
+    db = get_session()
+    form = TotpConfirmForm()
+    if form.validate_on_submit():
+        try:
+            codes = confirm_totp(db, current_user, form.code.data, form.password.data)
+        except ValidationError as error:
+            db.rollback()
+            populate_form_errors(form, error.errors)
+        else:
+            db.commit()
+            renew_login(current_user)
+            flash(_("Two-step login is on."), "success")
+            return _show_codes(codes)
+    return render_template(
+        "auth/two_step.html",
+        confirm_form=form,
+        recovery_form=PasswordConfirmForm(prefix="recovery"),
+        disable_form=PasswordConfirmForm(prefix="disable"),
+        secret=current_user.totp_secret,
+        uri=totp_uri(current_user) if current_user.totp_secret else None,
+        remaining=0,
+    )
+
+
+@bp.post("/account/two-step/recovery-codes")
+@login_required
+def two_step_recovery_codes():
+    _require_two_step_role()
+    db = get_session()
+    form = PasswordConfirmForm(prefix="recovery")
+    if form.validate_on_submit():
+        try:
+            codes = regenerate_recovery_codes(db, current_user, form.password.data)
+        except ValidationError as error:
+            db.rollback()
+            flash(next(iter(error.errors.values())), "error")
+        else:
+            db.commit()
+            return _show_codes(codes)
+    return redirect(url_for("auth.two_step"))
+
+
+@bp.post("/account/two-step/disable")
+@login_required
+def two_step_disable():
+    _require_two_step_role()
+    db = get_session()
+    form = PasswordConfirmForm(prefix="disable")
+    if form.validate_on_submit():
+        try:
+            disable_totp(db, current_user, form.password.data)
+        except ValidationError as error:
+            db.rollback()
+            flash(next(iter(error.errors.values())), "error")
+        else:
+            db.commit()
+            renew_login(current_user)
+            flash(_("Two-step login is off."), "success")
+    return redirect(url_for("auth.two_step"))

@@ -11,4 +11,16 @@ from ..models import User
 
 def home_summary(session: Session, user: User) -> dict[str, Any]:
     """Ready-made figures for the home page of ``user`` (no queries from templates)."""
-    return {}
+    from ..review.queries import review_home_figures
+
+    summary: dict[str, Any] = {}
+    summary.update(review_home_figures(session, user))
+    if user.role in ("volunteer", "team_lead"):
+        from ..visits.queries import home_figures
+
+        summary.update(home_figures(session, user))
+    if user.role in ("staff", "admin"):
+        from ..reports.queries import home_coverage
+
+        summary.update(home_coverage(session, user))
+    return summary

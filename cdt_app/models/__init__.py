@@ -2,10 +2,11 @@
 
 from .audit import AuditLog
 from .base import utcnow
+from .coverage import CoverageVillage, CoverageVillageSkill, CoverageVillageVolunteer
 from .household import Household
 from .place import CODE_SCHEMES, LEVELS, PLACE_KINDS, Place
 from .skill import Skill
-from .user import ROLE_RANK, ROLES, User
+from .user import ROLE_RANK, ROLES, RecoveryCode, User
 from .visit import (
     VISIT_STATUSES,
     VISIT_TRANSITIONS,
@@ -18,12 +19,16 @@ from .visit import (
 __all__ = [
     "AuditLog",
     "CODE_SCHEMES",
+    "CoverageVillage",
+    "CoverageVillageSkill",
+    "CoverageVillageVolunteer",
     "Household",
     "LEVELS",
     "PLACE_KINDS",
     "Place",
     "ROLES",
     "ROLE_RANK",
+    "RecoveryCode",
     "Skill",
     "User",
     "VISIT_STATUSES",

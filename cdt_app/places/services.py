@@ -1,17 +1,18 @@
-"""Creating, editing, moving and importing places. Services flush, never commit."""
+"""Creating, editing, moving, merging and importing places. Services flush, never commit."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import String, exists, func, literal, select, update
 from sqlmodel import Session
 
 from ..audit import diff, record, snapshot
 from ..errors import ValidationError
 from ..i18n import nfc, search_key, sort_key
-from ..models import PLACE_KINDS, Place, User
+from ..models import PLACE_KINDS, Household, Place, User, Visit, utcnow
+from ..scope import subtree_condition
 
 _AUDITED = ("name", "kind", "code", "code_scheme", "parent_id", "target_households", "active")
 #: which levels may hold which: a child's level must come after its parent's
@@ -64,12 +65,28 @@ def _validate(session: Session, data: PlaceInput, place: Place | None) -> tuple[
             )
     if place is not None and parent is not None and parent.path.startswith(place.path):
         errors["parent_id"] = _("A place cannot be moved under itself.")
+    if place is not None and kind is not None and PLACE_KINDS[kind][0] != place.level:
+        _check_level_change(session, place, PLACE_KINDS[kind][0], errors)
     code = (data.code or "").strip()
     if len(code) > 30:
         errors["code"] = _("The code is too long (at most 30 characters).")
     if errors:
         raise ValidationError(errors)
     return parent, kind
+
+
+def _check_level_change(session: Session, place: Place, level: str, errors: dict) -> None:
+    """A new kind must keep the tree in order: villages hold households, never places."""
+    if place.level == "village" and session.scalar(
+        select(exists().where(Household.village_id == place.id))
+    ):
+        errors["kind"] = _("This village has households, so it must stay a village.")
+        return
+    child_levels = session.scalars(
+        select(Place.level).where(Place.parent_id == place.id).distinct()
+    )
+    if any(_LEVEL_ORDER[child] <= _LEVEL_ORDER[level] for child in child_levels):
+        errors["kind"] = _("This kind cannot hold the places that are under it.")
 
 
 def _scheme_for(kind: str, requested: str) -> str:
@@ -89,7 +106,9 @@ def _check_code_free(session: Session, scheme: str, code: str, place_id: int | N
 def _next_local_code(session: Session, parent: Place | None) -> str:
     prefix = f"T{parent.code if parent else ''}-"
     count = session.scalar(
-        select(func.count()).select_from(Place).where(Place.code.startswith(prefix))
+        select(func.count())
+        .select_from(Place)
+        .where(Place.code_scheme == "local", Place.code.startswith(prefix, autoescape=True))
     )
     n = count + 1
     while session.scalar(
@@ -151,23 +170,125 @@ def update_place(session: Session, actor: User | None, place: Place, data: Place
 
 
 def _move_subtree(session: Session, place: Place, parent: Place | None) -> None:
+    """Re-root the paths of ``place`` and everything under it with one set-based UPDATE."""
     old_path = place.path
     new_path = (parent.path if parent else "/") + f"{place.id}/"
     depth_change = ((parent.depth + 1) if parent else 0) - place.depth
     session.flush()
     session.execute(
         update(Place)
-        .where(Place.path.startswith(old_path, autoescape=True))
+        .where(subtree_condition(Place.path, old_path))
         .values(
-            path=func.concat(new_path, func.substr(Place.path, len(old_path) + 1)),
+            path=literal(new_path, String) + func.substr(Place.path, len(old_path) + 1),
             depth=Place.depth + depth_change,
         )
         .execution_options(synchronize_session=False)
     )
     place.parent_id = parent.id if parent else None
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Place) and obj is not place:
+            session.expire(obj, ["path", "depth"])
     session.expire(place, ["path", "depth"])
     session.flush()
     session.refresh(place)
+
+
+@dataclass
+class MergeResult:
+    households: int
+    visits: int
+    users: int
+
+
+def merge_villages(
+    session: Session, actor: User | None, source: Place, target: Place
+) -> MergeResult:
+    """Merge village ``source`` into ``target``: households, their visits and the team follow.
+
+    Set-based UPDATEs (Visit.village_id is a copy of the household's village, so it moves too);
+    ``source`` is deactivated. The target becomes the sum of both villages' targets (a village
+    without one counts its registered households), so the totals of the places above are
+    unchanged. Audited on both villages.
+    """
+    if not source.is_village or not target.is_village:
+        raise ValidationError({"target_id": _("Only villages can be merged.")})
+    if source.id == target.id:
+        raise ValidationError({"target_id": _("A village cannot be merged into itself.")})
+    if not target.active:
+        raise ValidationError({"target_id": _("The village to merge into is no longer in use.")})
+    session.flush()
+    registered = dict(
+        session.execute(
+            select(Household.village_id, func.count())
+            .where(Household.village_id.in_((source.id, target.id)), Household.deleted_at.is_(None))
+            .group_by(Household.village_id)
+        ).all()
+    )
+    if source.target_households is None and target.target_households is None:
+        new_target = None
+    else:
+        new_target = sum(
+            v.target_households if v.target_households is not None else registered.get(v.id, 0)
+            for v in (source, target)
+        )
+    households = session.execute(
+        update(Household)
+        .where(Household.village_id == source.id)
+        .values(village_id=target.id, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    visits = session.execute(
+        update(Visit)
+        .where(Visit.village_id == source.id)
+        .values(village_id=target.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    users = session.execute(
+        update(User)
+        .where(User.place_id == source.id)
+        .values(place_id=target.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, (Household, Visit, User)):
+            session.expire(obj)
+    source_before = snapshot(source, _AUDITED)
+    target_before = snapshot(target, _AUDITED)
+    source.active = False
+    source.target_households = 0
+    target.target_households = new_target
+    session.add_all([source, target])
+    session.flush()
+    moved = {
+        "households": [None, households],
+        "visits": [None, visits],
+        "users": [None, users],
+    }
+    record(
+        session,
+        actor,
+        "merge",
+        source,
+        {
+            "merged_into": [None, target.id],
+            **moved,
+            **diff(source_before, snapshot(source, _AUDITED)),
+        },
+        place_id=source.id,
+    )
+    record(
+        session,
+        actor,
+        "merge",
+        target,
+        {
+            "merged_from": [None, source.id],
+            **moved,
+            **diff(target_before, snapshot(target, _AUDITED)),
+        },
+        place_id=target.id,
+    )
+    return MergeResult(households=households, visits=visits, users=users)
 
 
 def children_of(session: Session, place: Place) -> list[Place]:

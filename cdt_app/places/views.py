@@ -1,23 +1,34 @@
-"""Browse places with drill-down; create, edit, move and import (staff and admins)."""
+"""Browse places with drill-down; create, edit, move, merge and import (staff and admins)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ..auth.access import roles_required
 from ..db import get_session
 from ..errors import ValidationError, populate_form_errors
 from ..models import Place
 from ..scope import get_place_or_404, place_in_area, user_place
-from .forms import ImportForm, PlaceForm
+from .forms import ImportForm, MergeForm, PlaceForm
 from .importer import ImportRefused, import_places, read_rows
-from .services import PlaceInput, ancestors_of, children_of, create_place, update_place
+from .queries import (
+    children_with_counts,
+    household_count,
+    merge_candidates,
+    people_count,
+    place_by_code_in_area,
+)
+from .services import PlaceInput, ancestors_of, create_place, merge_villages, update_place
 
 bp = Blueprint("places", __name__, url_prefix="/places")
 MANAGERS = ("staff", "admin")
+
+
+def _field_errors(error: ValidationError) -> dict[str, str]:
+    """Service field names → form field names (the form names the parent by its code)."""
+    return {("parent_code" if k == "parent_id" else k): v for k, v in error.errors.items()}
 
 
 @bp.get("/")
@@ -36,12 +47,21 @@ def detail(place_id: int):
     place = get_place_or_404(session, current_user, place_id)
     root = user_place(session, current_user)
     trail = [p for p in ancestors_of(session, place) if place_in_area(session, current_user, p)]
+    village_facts = None
+    if place.is_village:
+        village_facts = {
+            "households": household_count(session, place),
+            "people": people_count(session, place),
+        }
+    can_manage = current_user.role in MANAGERS
     return render_template(
         "places/detail.html",
         place=place,
-        children=children_of(session, place),
+        children=[] if place.is_village else children_with_counts(session, place),
         trail=trail,
-        can_manage=current_user.role in MANAGERS,
+        village_facts=village_facts,
+        can_manage=can_manage,
+        can_merge=can_manage and place.is_village and place.active and place.id != root.id,
         is_root=place.id == root.id,
     )
 
@@ -52,7 +72,7 @@ def _input_from(form: PlaceForm, parent_id: int | None) -> PlaceInput:
         kind=form.kind.data or "",
         code=form.code.data or "",
         parent_id=parent_id,
-        target_households=form.target_households.data,
+        target_households=form.target_value(),
         active=bool(form.active.data),
     )
 
@@ -62,8 +82,8 @@ def _parent_from_code(session, form: PlaceForm) -> Place | None:
     code = (form.parent_code.data or "").strip()
     if not code:
         return None
-    parent = session.scalar(select(Place).where(Place.code == code).order_by(Place.code_scheme))
-    if parent is None or not place_in_area(session, current_user, parent):
+    parent = place_by_code_in_area(session, current_user, code)
+    if parent is None:
         raise ValidationError({"parent_code": _("No place with this code in your area.")})
     return parent
 
@@ -74,18 +94,18 @@ def _parent_from_code(session, form: PlaceForm) -> Place | None:
 def create(parent_id: int):
     session = get_session()
     parent = get_place_or_404(session, current_user, parent_id)
+    if parent.is_village:
+        abort(404)
     form = PlaceForm(parent_code=parent.code)
     if request.method == "GET":
-        form.kind.data = "thon" if parent.level in ("commune", "district") else "xa"
+        form.kind.data = "thon" if parent.level == "commune" else "xa"
     if form.validate_on_submit():
         try:
             new_parent = _parent_from_code(session, form) or parent
             place = create_place(session, current_user, _input_from(form, new_parent.id))
         except ValidationError as error:
-            populate_form_errors(
-                form,
-                {("parent_code" if k == "parent_id" else k): v for k, v in error.errors.items()},
-            )
+            session.rollback()
+            populate_form_errors(form, _field_errors(error))
         else:
             session.commit()
             flash(_("The place has been created."), "success")
@@ -105,22 +125,15 @@ def edit(place_id: int):
     if form.validate_on_submit():
         try:
             new_parent = _parent_from_code(session, form)
-            if is_root and (new_parent.id if new_parent else None) != place.parent_id:
+            new_parent_id = new_parent.id if new_parent else None
+            if is_root and new_parent_id != place.parent_id:
                 raise ValidationError({"parent_code": _("You cannot move your own place.")})
             if new_parent is None and not is_root:
                 raise ValidationError({"parent_code": _("Please enter the parent's code.")})
-            update_place(
-                session,
-                current_user,
-                place,
-                _input_from(form, new_parent.id if new_parent else None),
-            )
+            update_place(session, current_user, place, _input_from(form, new_parent_id))
         except ValidationError as error:
             session.rollback()
-            populate_form_errors(
-                form,
-                {("parent_code" if k == "parent_id" else k): v for k, v in error.errors.items()},
-            )
+            populate_form_errors(form, _field_errors(error))
         else:
             session.commit()
             flash(_("The changes have been saved."), "success")
@@ -128,20 +141,67 @@ def edit(place_id: int):
     return render_template("places/form.html", form=form, parent=parent, place=place)
 
 
+@bp.route("/<int:place_id>/merge", methods=["GET", "POST"])
+@login_required
+@roles_required(*MANAGERS)
+def merge(place_id: int):
+    session = get_session()
+    source = get_place_or_404(session, current_user, place_id)
+    if not source.is_village or not source.active:
+        abort(404)
+    candidates = merge_candidates(session, current_user, source)
+    form = MergeForm()
+    form.target_id.choices = [("", _("Choose a village"))] + [
+        (str(v.id), v.name) for v in candidates
+    ]
+    if form.validate_on_submit():
+        by_id = {str(v.id): v for v in candidates}
+        target = by_id.get(form.target_id.data or "")
+        try:
+            if target is None:
+                raise ValidationError({"target_id": _("Please choose the village to merge into.")})
+            result = merge_villages(session, current_user, source, target)
+        except ValidationError as error:
+            session.rollback()
+            populate_form_errors(form, error.errors)
+        else:
+            session.commit()
+            flash(
+                _(
+                    "%(source)s has been merged into %(target)s: %(households)d households and "
+                    "%(visits)d visits moved.",
+                    source=source.name,
+                    target=target.name,
+                    households=result.households,
+                    visits=result.visits,
+                ),
+                "success",
+            )
+            return redirect(url_for("places.detail", place_id=target.id))
+    return render_template(
+        "places/merge.html",
+        form=form,
+        place=source,
+        households=household_count(session, source),
+        has_candidates=bool(candidates),
+    )
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 @roles_required(*MANAGERS)
 def upload():
     session = get_session()
+    root = user_place(session, current_user)
+    if root is None:
+        abort(404)
     form = ImportForm()
     errors: list[tuple[int, str]] = []
     if form.validate_on_submit():
         upload_file = form.file.data
         try:
             rows = read_rows(upload_file.filename or "", upload_file.read())
-            result = import_places(
-                session, current_user, rows, within=user_place(session, current_user)
-            )
+            result = import_places(session, current_user, rows, within=root)
         except ImportRefused as refused:
             session.rollback()
             errors = refused.errors

@@ -3,6 +3,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+#: WTForms has no Vietnamese catalog: every validator gets its own message
+_TOO_LONG = _l("This is too long (at most %(max)d characters).")
+
 
 def role_labels() -> dict[str, str]:
     return {
@@ -17,19 +20,52 @@ def role_labels() -> dict[str, str]:
 class UserForm(FlaskForm):
     username = StringField(
         _l("Username or phone number"),
-        validators=[DataRequired(message=_l("Please enter a username.")), Length(max=64)],
-        render_kw={"autocomplete": "off", "autocapitalize": "none"},
+        validators=[
+            DataRequired(message=_l("Please enter a username.")),
+            Length(max=64, message=_TOO_LONG),
+        ],
+        render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
     )
     display_name = StringField(
-        _l("Full name"), validators=[Optional(), Length(max=120)], render_kw={"autocomplete": "off"}
+        _l("Full name"),
+        validators=[Optional(), Length(max=120, message=_TOO_LONG)],
+        render_kw={"autocomplete": "off"},
     )
-    role = SelectField(_l("Role"))
+    role = SelectField(_l("Role"), validate_choice=False)  # checked by the service
     place_code = StringField(
         _l("Code of the place"),
-        validators=[DataRequired(message=_l("Please enter the code of the place."))],
+        validators=[
+            DataRequired(message=_l("Please enter the code of the place.")),
+            Length(max=30, message=_TOO_LONG),
+        ],
+        render_kw={"autocomplete": "off", "autocapitalize": "none"},
     )
     password = PasswordField(
-        _l("Temporary password (to be changed at first login)"),
+        _l("Temporary password (optional)"),
+        validators=[Optional(), Length(max=128, message=_TOO_LONG)],
         render_kw={"autocomplete": "new-password"},
     )
     active = BooleanField(_l("Account in use"), default=True)
+
+
+class ActionForm(FlaskForm):
+    """A button that posts (reset password, deactivate, reactivate): only the CSRF token."""
+
+
+class PeopleFilterForm(FlaskForm):
+    """The search box and filters of the people list (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        _l("Search by name or username"),
+        validators=[Optional(), Length(max=100, message=_TOO_LONG)],
+        render_kw={"type": "search", "autocomplete": "off", "enterkeyhint": "search"},
+    )
+    role = SelectField(_l("Role"), validate_choice=False)
+    status = SelectField(
+        _l("Status"),
+        choices=[("", _l("All")), ("active", _l("In use")), ("inactive", _l("Deactivated"))],
+        validate_choice=False,
+    )

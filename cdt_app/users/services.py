@@ -1,7 +1,8 @@
-"""Accounts: creating, editing and deactivating users. Services flush, never commit."""
+"""Accounts: creating, editing, resetting passwords, deactivating. Services flush, never commit."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -12,10 +13,10 @@ from ..audit import diff, record, snapshot
 from ..auth.passwords import hash_password
 from ..auth.services import check_password_policy, normalise_username
 from ..errors import ValidationError
-from ..i18n import nfc
+from ..i18n import nfc, search_key, sort_key
 from ..models import ROLE_RANK, ROLES, Place, User
 
-_AUDITED = ("username", "display_name", "role", "place_id", "active")
+_AUDITED = ("username", "display_name", "role", "place_id", "active", "must_change_password")
 #: who may create or manage accounts, and up to which role (team leads: volunteers only)
 MANAGER_MAX_ROLE = {
     "admin": "admin",
@@ -23,6 +24,9 @@ MANAGER_MAX_ROLE = {
     "coordinator": "coordinator",
     "team_lead": "volunteer",
 }
+#: letters and digits that cannot be mixed up when read aloud or copied from a phone screen
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+ONE_TIME_PASSWORD_LENGTH = 10
 
 
 @dataclass
@@ -35,10 +39,19 @@ class UserInput:
     active: bool = True
 
 
+def generate_password() -> str:
+    """A random one-time password (10 characters, ~49 bits) to be changed at first login."""
+    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(ONE_TIME_PASSWORD_LENGTH))
+
+
 def can_manage(
     actor: User | None, role: str, place: Place | None, actor_place: Place | None
 ) -> bool:
-    """May ``actor`` give an account ``role`` at ``place``? (None actor: the CLI.)"""
+    """May ``actor`` give an account ``role`` at ``place``? (None actor: the CLI.)
+
+    Admins, staff and coordinators: at or below their own place, a role no higher than their
+    own. Team leads: volunteers of their own village only.
+    """
     if actor is None:
         return True
     max_role = MANAGER_MAX_ROLE.get(actor.role)
@@ -49,6 +62,18 @@ def can_manage(
     if actor.role == "team_lead":
         return place.id == actor_place.id
     return True
+
+
+def can_manage_user(
+    actor: User, user: User, user_place: Place | None, actor_place: Place | None
+) -> bool:
+    """May ``actor`` edit, reset or deactivate ``user``? Never their own account here."""
+    return actor.id != user.id and can_manage(actor, user.role, user_place, actor_place)
+
+
+def _set_keys(user: User) -> None:
+    user.sort_key = sort_key(user.display_name)
+    user.search_key = search_key(f"{user.display_name} {user.username}")[:200]
 
 
 def _validate(
@@ -62,8 +87,12 @@ def _validate(
     username = normalise_username(data.username)
     if not username:
         errors["username"] = _("Please enter a username.")
-    elif len(username) > 64 or not all(ch.isalnum() or ch in "._-" for ch in username):
-        errors["username"] = _("Use only letters, digits, dots, dashes and underscores.")
+    elif len(username) > 64 or not all(
+        (ch.isascii() and ch.isalnum()) or ch in "._-" for ch in username
+    ):
+        errors["username"] = _(
+            "Use only letters without accents, digits, dots, dashes and underscores."
+        )
     else:
         existing = session.scalar(select(User).where(User.username == username))
         if existing is not None and (user is None or existing.id != user.id):
@@ -77,7 +106,12 @@ def _validate(
         errors["place_id"] = _("The place does not exist.")
     if not errors and not can_manage(actor, data.role, place, actor_place):
         errors["role"] = _("You cannot give this role at this place.")
-    if data.password is not None:
+    if actor is not None and user is not None and actor.id == user.id:
+        if data.role != user.role or (place.id if place else None) != user.place_id:
+            errors["role"] = _("You cannot change your own role or place.")
+        if not data.active:
+            errors["active"] = _("You cannot deactivate your own account.")
+    if data.password:
         try:
             check_password_policy(data.password, field="password")
         except ValidationError as error:
@@ -90,17 +124,22 @@ def _validate(
 def create_user(
     session: Session, actor: User | None, data: UserInput, actor_place: Place | None = None
 ) -> User:
+    """Create an account. Made by someone else (``actor``), it must change its password at
+    first login; ``data.password`` empty is refused here (views generate one)."""
+    if not data.password:
+        raise ValidationError({"password": _("Please enter a password.")})
     username, place = _validate(session, actor, data, None, actor_place)
     user = User(
         username=username,
         display_name=nfc(data.display_name) or username,
-        password_hash=hash_password(data.password or ""),
+        password_hash=hash_password(data.password),
         role=data.role,
         place_id=place.id if place else None,
         active=data.active,
         created_by_id=actor.id if actor else None,
         must_change_password=actor is not None,
     )
+    _set_keys(user)
     session.add(user)
     session.flush()
     record(
@@ -125,9 +164,49 @@ def update_user(
     if user.active and not data.active:
         user.session_version += 1
     user.active = data.active
+    _set_keys(user)
     session.add(user)
     session.flush()
     changes = diff(before, snapshot(user, _AUDITED))
     if changes:
         record(session, actor, "update", user, changes, place_id=user.place_id)
     return user
+
+
+def set_active(session: Session, actor: User | None, user: User, active: bool) -> User:
+    """Deactivate (every session of the user ends at its next request) or reactivate."""
+    if actor is not None and actor.id == user.id and not active:
+        raise ValidationError({"active": _("You cannot deactivate your own account.")})
+    if user.active == active:
+        return user
+    before = snapshot(user, _AUDITED)
+    user.active = active
+    if not active:
+        user.session_version += 1
+    session.add(user)
+    session.flush()
+    record(
+        session,
+        actor,
+        "deactivate" if not active else "reactivate",
+        user,
+        diff(before, snapshot(user, _AUDITED)),
+        place_id=user.place_id,
+    )
+    return user
+
+
+def reset_password(session: Session, actor: User | None, user: User) -> str:
+    """Give ``user`` a new random one-time password and return it (to be shown once, never
+    stored in clear). Every session of the user ends; they must change it at next login."""
+    password = generate_password()
+    before = snapshot(user, _AUDITED)
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.session_version += 1
+    session.add(user)
+    session.flush()
+    changes = diff(before, snapshot(user, _AUDITED))
+    changes["password_hash"] = ["***", "***"]
+    record(session, actor, "password_reset", user, changes, place_id=user.place_id)
+    return password

@@ -1,22 +1,36 @@
-"""People: accounts in the manager's area."""
+"""People: accounts in the manager's area (team leads: the volunteers of their village)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ..auth.access import roles_required
 from ..db import get_session
 from ..errors import ValidationError, populate_form_errors
 from ..models import ROLE_RANK, ROLES, Place, User
-from ..scope import area_condition, place_in_area, user_place
-from .forms import UserForm, role_labels
-from .services import MANAGER_MAX_ROLE, UserInput, create_user, update_user
+from ..places.queries import place_by_code_in_area
+from ..scope import place_in_area, user_place
+from .forms import ActionForm, PeopleFilterForm, UserForm, role_labels
+from .queries import people_page
+from .services import (
+    MANAGER_MAX_ROLE,
+    UserInput,
+    can_manage_user,
+    create_user,
+    generate_password,
+    reset_password,
+    set_active,
+    update_user,
+)
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 MANAGERS = tuple(MANAGER_MAX_ROLE)
+
+
+def _is_team_lead() -> bool:
+    return current_user.role == "team_lead"
 
 
 def _role_choices() -> list[tuple[str, str]]:
@@ -25,21 +39,34 @@ def _role_choices() -> list[tuple[str, str]]:
     return [(role, str(labels[role])) for role in ROLES if ROLE_RANK[role] <= limit]
 
 
-def _get_user_or_404(session, user_id: int) -> User:
+def _get_user_or_404(session, user_id: int) -> tuple[User, Place]:
+    """The account and its place if that place is in the current user's area; 404 otherwise."""
     user = session.get(User, user_id)
     place = session.get(Place, user.place_id) if user and user.place_id else None
     if user is None or not place_in_area(session, current_user, place):
         abort(404)
-    return user
+    return user, place
+
+
+def _may_manage(session, user: User, place: Place) -> bool:
+    return can_manage_user(current_user, user, place, user_place(session, current_user))
 
 
 def _place_by_code(session, code: str) -> Place:
-    place = session.scalar(
-        select(Place).where(Place.code == (code or "").strip()).order_by(Place.code_scheme)
-    )
-    if place is None or not place_in_area(session, current_user, place):
+    place = place_by_code_in_area(session, current_user, code)
+    if place is None:
         raise ValidationError({"place_code": _("No place with this code in your area.")})
     return place
+
+
+def _field_errors(error: ValidationError) -> dict[str, str]:
+    return {("place_code" if k == "place_id" else k): v for k, v in error.errors.items()}
+
+
+def _password_page(user: User, password: str, created: bool):
+    """The one page that shows a one-time password: the answer to the POST itself, so the
+    password is never stored, put in a cookie or put in a URL (HTML answers are no-store)."""
+    return render_template("users/password.html", user=user, password=password, created=created)
 
 
 @bp.get("/")
@@ -47,13 +74,28 @@ def _place_by_code(session, code: str) -> Place:
 @roles_required(*MANAGERS)
 def index():
     session = get_session()
-    rows = session.execute(
-        select(User, Place)
-        .join(Place, Place.id == User.place_id)
-        .where(area_condition(session, current_user))
-        .order_by(Place.sort_key, User.username)
-    ).all()
-    return render_template("users/index.html", rows=rows, role_labels=role_labels())
+    if user_place(session, current_user) is None:
+        abort(404)
+    filters = PeopleFilterForm(request.args)
+    labels = role_labels()
+    filters.role.choices = [("", _("All roles"))] + [(r, str(labels[r])) for r in ROLES]
+    result = people_page(
+        session,
+        current_user,
+        query=filters.q.data or "",
+        role=filters.role.data or "",
+        status=filters.status.data or "",
+        page=request.args.get("page", 1, type=int) or 1,
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "users/index.html",
+        result=result,
+        filters=filters,
+        page_args=args,
+        role_labels=labels,
+        team_lead=_is_team_lead(),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -61,39 +103,70 @@ def index():
 @roles_required(*MANAGERS)
 def create():
     session = get_session()
+    own = user_place(session, current_user)
+    if own is None:
+        abort(404)
     form = UserForm()
-    form.role.choices = _role_choices()
+    if _is_team_lead():
+        del form.role, form.place_code
+    else:
+        form.role.choices = _role_choices()
     if form.validate_on_submit():
+        typed = form.password.data or ""
+        password = typed or generate_password()
         try:
-            place = _place_by_code(session, form.place_code.data)
+            if _is_team_lead():
+                role, place = "volunteer", own
+            else:
+                role, place = form.role.data, _place_by_code(session, form.place_code.data)
             user = create_user(
                 session,
                 current_user,
                 UserInput(
                     username=form.username.data,
                     display_name=form.display_name.data or "",
-                    role=form.role.data,
+                    role=role,
                     place_id=place.id,
-                    password=form.password.data or "",
+                    password=password,
                     active=bool(form.active.data),
                 ),
-                actor_place=user_place(session, current_user),
+                actor_place=own,
             )
         except ValidationError as error:
             session.rollback()
-            populate_form_errors(
-                form, {("place_code" if k == "place_id" else k): v for k, v in error.errors.items()}
-            )
+            populate_form_errors(form, _field_errors(error))
         else:
             session.commit()
+            if not typed:
+                return _password_page(user, password, created=True)
             flash(
                 _("The account %(username)s has been created.", username=user.username), "success"
             )
-            return redirect(url_for("users.index"))
-    elif not form.is_submitted():
-        own = user_place(session, current_user)
-        form.place_code.data = own.code if own else ""
-    return render_template("users/form.html", form=form, user=None)
+            return redirect(url_for("users.detail", user_id=user.id))
+    elif not form.is_submitted() and not _is_team_lead():
+        form.role.data = "volunteer"
+        chosen = request.args.get("place", type=int)
+        chosen_place = session.get(Place, chosen) if chosen else None
+        if chosen_place is None or not place_in_area(session, current_user, chosen_place):
+            chosen_place = own
+        form.place_code.data = chosen_place.code
+    return render_template("users/form.html", form=form, user=None, team_lead=_is_team_lead())
+
+
+@bp.get("/<int:user_id>")
+@login_required
+@roles_required(*MANAGERS)
+def detail(user_id: int):
+    session = get_session()
+    user, place = _get_user_or_404(session, user_id)
+    return render_template(
+        "users/detail.html",
+        user=user,
+        place=place,
+        role_labels=role_labels(),
+        can_manage=_may_manage(session, user, place),
+        action_form=ActionForm(),
+    )
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
@@ -101,17 +174,23 @@ def create():
 @roles_required(*MANAGERS)
 def edit(user_id: int):
     session = get_session()
-    user = _get_user_or_404(session, user_id)
-    if ROLE_RANK[user.role] > ROLE_RANK[MANAGER_MAX_ROLE[current_user.role]]:
+    user, place = _get_user_or_404(session, user_id)
+    if not _may_manage(session, user, place):
         abort(403)
     form = UserForm(obj=user)
-    form.role.choices = _role_choices()
     del form.password
-    if not form.is_submitted():
-        form.place_code.data = session.get(Place, user.place_id).code
+    if _is_team_lead():
+        del form.role, form.place_code
+    else:
+        form.role.choices = _role_choices()
+        if not form.is_submitted():
+            form.place_code.data = place.code
     if form.validate_on_submit():
         try:
-            place = _place_by_code(session, form.place_code.data)
+            if _is_team_lead():
+                role, new_place = user.role, place
+            else:
+                role, new_place = form.role.data, _place_by_code(session, form.place_code.data)
             update_user(
                 session,
                 current_user,
@@ -119,19 +198,65 @@ def edit(user_id: int):
                 UserInput(
                     username=form.username.data,
                     display_name=form.display_name.data or "",
-                    role=form.role.data,
-                    place_id=place.id,
+                    role=role,
+                    place_id=new_place.id,
                     active=bool(form.active.data),
                 ),
                 actor_place=user_place(session, current_user),
             )
         except ValidationError as error:
             session.rollback()
-            populate_form_errors(
-                form, {("place_code" if k == "place_id" else k): v for k, v in error.errors.items()}
-            )
+            populate_form_errors(form, _field_errors(error))
         else:
             session.commit()
             flash(_("The changes have been saved."), "success")
-            return redirect(url_for("users.index"))
-    return render_template("users/form.html", form=form, user=user)
+            return redirect(url_for("users.detail", user_id=user.id))
+    return render_template("users/form.html", form=form, user=user, team_lead=_is_team_lead())
+
+
+@bp.post("/<int:user_id>/reset-password")
+@login_required
+@roles_required(*MANAGERS)
+def reset(user_id: int):
+    session = get_session()
+    user, place = _get_user_or_404(session, user_id)
+    if not _may_manage(session, user, place):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    password = reset_password(session, current_user, user)
+    session.commit()
+    return _password_page(user, password, created=False)
+
+
+@bp.post("/<int:user_id>/deactivate")
+@login_required
+@roles_required(*MANAGERS)
+def deactivate(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.post("/<int:user_id>/reactivate")
+@login_required
+@roles_required(*MANAGERS)
+def reactivate(user_id: int):
+    return _set_active(user_id, True)
+
+
+def _set_active(user_id: int, active: bool):
+    session = get_session()
+    user, place = _get_user_or_404(session, user_id)
+    if not _may_manage(session, user, place):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    set_active(session, current_user, user, active)
+    session.commit()
+    if active:
+        flash(_("%(name)s can log in again.", name=user.display_name), "success")
+    else:
+        flash(
+            _("%(name)s has been deactivated and can no longer log in.", name=user.display_name),
+            "success",
+        )
+    return redirect(url_for("users.detail", user_id=user.id))

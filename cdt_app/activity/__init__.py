@@ -1,0 +1,1 @@
+"""The activity overview: visits per day, per volunteer, inactive volunteers, stalled villages."""

@@ -1,0 +1,45 @@
+"""The activity overview for coordinators, team leads, staff and admins, scoped to their area
+and filterable by place."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+
+from ..auth.access import roles_required
+from ..db import get_session
+from ..i18n import today_local
+from ..review.queries import place_options
+from ..scope import get_place_or_404, user_place
+from .chart import bar_chart
+from .forms import PlaceFilterForm
+from .queries import INACTIVE_DAYS, STALE_DAYS, WINDOW_DAYS, activity_overview
+
+bp = Blueprint("activity", __name__, url_prefix="/activity")
+VIEWERS = ("team_lead", "coordinator", "staff", "admin")
+
+
+@bp.get("/")
+@login_required
+@roles_required(*VIEWERS)
+def overview():
+    session = get_session()
+    root = user_place(session, current_user)
+    if root is None:
+        abort(404)
+    form = PlaceFilterForm(formdata=request.args)
+    place = get_place_or_404(session, current_user, form.place.data) if form.place.data else root
+    places = place_options(session, root, place if place.id != root.id else None)
+    form.place.choices = [(p["id"], "\u2003" * p["level"] + p["label"]) for p in places]
+    form.place.data = place.id
+    data = activity_overview(session, place, today_local())
+    return render_template(
+        "activity/overview.html",
+        form=form,
+        show_filter=len(places) > 1,
+        data=data,
+        chart=bar_chart(data.days),
+        window_days=WINDOW_DAYS,
+        inactive_days=INACTIVE_DAYS,
+        stale_days=STALE_DAYS,
+    )

@@ -1,0 +1,1 @@
+"""The stable JSON API under /api/v1 (DESIGN section 8)."""

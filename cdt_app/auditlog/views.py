@@ -1,0 +1,79 @@
+"""The audit log for staff and administrators: read-only (GET routes only, append-only log)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..auth.access import roles_required
+from ..db import get_session
+from ..review.forms import int_or_none
+from ..scope import user_place
+from .forms import AuditFilterForm
+from .queries import KNOWN_ACTIONS, KNOWN_OBJECT_TYPES, AuditFilters, audit_entries
+
+bp = Blueprint("auditlog", __name__, url_prefix="/audit")
+READERS = ("staff", "admin")
+_ARGS = ("action", "object_type", "actor", "date_from", "date_to")
+
+
+def _page_url(args: dict, page: int) -> str:
+    return url_for("auditlog.index", **{**args, "page": page})
+
+
+@bp.get("/")
+@login_required
+@roles_required(*READERS)
+def index():
+    session = get_session()
+    root = user_place(session, current_user)
+    if root is None:
+        abort(404)
+    form = AuditFilterForm(formdata=request.args)
+    form.validate()
+    filters = AuditFilters(
+        action=(form.action.data or "").strip()[:40],
+        object_type=(form.object_type.data or "").strip()[:40],
+        actor=(form.actor.data or "").strip()[:64],
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+        page=max(1, int_or_none(request.args.get("page")) or 1),
+    )
+    page = audit_entries(session, current_user, root, filters)
+    args = {key: value for key, value in request.args.items() if key in _ARGS and value}
+    return render_template(
+        "auditlog/index.html",
+        form=form,
+        page=page,
+        filtered=bool(args),
+        known_actions=KNOWN_ACTIONS,
+        known_types=KNOWN_OBJECT_TYPES,
+        prev_url=_page_url(args, page.page - 1) if page.page > 1 else None,
+        next_url=_page_url(args, page.page + 1) if page.has_next else None,
+    )
+
+
+@bp.get("/<object_type>/<object_id>")
+@login_required
+@roles_required(*READERS)
+def history(object_type: str, object_id: str):
+    """Every entry of one object that lies in the reader's area, newest first."""
+    session = get_session()
+    root = user_place(session, current_user)
+    if root is None or len(object_type) > 40 or len(object_id) > 64:
+        abort(404)
+    page = audit_entries(
+        session,
+        current_user,
+        root,
+        AuditFilters(object_type=object_type, object_id=object_id, per_page=500),
+    )
+    if not page.entries:
+        abort(404)
+    return render_template(
+        "auditlog/object.html",
+        object_type=object_type,
+        object_id=object_id,
+        audit_history=page.entries,
+        truncated=page.has_next,
+    )

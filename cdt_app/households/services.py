@@ -1,0 +1,255 @@
+"""Registering and editing households; the duplicate guard. Services flush, never commit.
+
+One validation source: the web form and the sync API both call ``save_household`` with raw
+values and get the same Vietnamese messages back in a ``ValidationError``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from flask import abort
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from ..audit import diff, record, snapshot
+from ..errors import ValidationError
+from ..i18n import normalise_phone, search_key, sort_key
+from ..models import Household, Place, User, utcnow
+from ..scope import place_in_area
+from .values import BadValue, clean_line, clean_text, is_blank, parse_bool, parse_int
+
+HOUSEHOLD_FIELDS = (
+    "village_id",
+    "head_name",
+    "address",
+    "phone",
+    "members",
+    "smartphone_members",
+    "consent",
+    "notes",
+)
+_AUDITED = HOUSEHOLD_FIELDS
+MAX_MEMBERS = 99
+NAME_MAX, ADDRESS_MAX, NOTES_MAX = 120, 255, 1000
+
+
+def household_search_key(head_name: str, address: str, phone: str | None) -> str:
+    """The folded text searched by the household list (name, address and phone)."""
+    return search_key(f"{head_name} {address} {phone or ''}")
+
+
+def _village(session: Session, actor: User, raw: Any) -> Place | None:
+    try:
+        village_id = parse_int(raw, low=1, high=2**31 - 1)
+    except BadValue:
+        return None
+    village = session.get(Place, village_id)
+    if village is None or not village.is_village or not place_in_area(session, actor, village):
+        return None
+    return village
+
+
+def _clean(session: Session, actor: User, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Check every field; return the clean values or raise ValidationError with all errors."""
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+
+    village = _village(session, actor, data.get("village_id"))
+    if village is None:
+        errors["village_id"] = _("Please choose a village in your area.")
+    else:
+        clean["village_id"] = village.id
+
+    try:
+        name = clean_line(data.get("head_name"))
+    except BadValue:
+        name = ""
+    if not name:
+        errors["head_name"] = _("Please enter the name of the head of household.")
+    elif len(name) > NAME_MAX:
+        errors["head_name"] = _("The name is too long (at most 120 characters).")
+    clean["head_name"] = name
+
+    try:
+        address = clean_line(data.get("address"))
+        if len(address) > ADDRESS_MAX:
+            raise BadValue(address)
+        clean["address"] = address
+    except BadValue:
+        errors["address"] = _("The address is too long (at most 255 characters).")
+
+    raw_phone = data.get("phone")
+    if is_blank(raw_phone):
+        clean["phone"] = None
+    else:
+        phone = normalise_phone(raw_phone) if isinstance(raw_phone, str) else None
+        if phone is None:
+            errors["phone"] = _(
+                "This is not a Vietnamese phone number: enter 10 digits starting with 03, 05, "
+                "07, 08 or 09 (e.g. 0912 345 678), or a landline starting with 02."
+            )
+        clean["phone"] = phone
+
+    try:
+        clean["members"] = parse_int(data.get("members"), low=1, high=MAX_MEMBERS)
+    except BadValue:
+        errors["members"] = _("The number of members must be a whole number from 1 to 99.")
+
+    raw_smart = data.get("smartphone_members")
+    if is_blank(raw_smart):
+        clean["smartphone_members"] = None
+    else:
+        high = clean.get("members", MAX_MEMBERS)
+        try:
+            clean["smartphone_members"] = parse_int(raw_smart, low=0, high=high)
+        except BadValue:
+            errors["smartphone_members"] = _(
+                "The members with a smartphone must be a whole number from 0 up to the number "
+                "of members."
+            )
+
+    try:
+        consent = parse_bool(data.get("consent"))
+    except BadValue:
+        consent = False
+    if not consent:
+        errors["consent"] = _(
+            "Please tick the box once the household agrees that the team stores this information."
+        )
+    clean["consent"] = consent
+
+    try:
+        notes = clean_text(data.get("notes"))
+        if len(notes) > NOTES_MAX:
+            raise BadValue(notes)
+        clean["notes"] = notes
+    except BadValue:
+        errors["notes"] = _("The notes are too long (at most 1000 characters).")
+
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def save_household(
+    session: Session,
+    actor: User,
+    data: Mapping[str, Any],
+    household: Household | None = None,
+    household_id: uuid.UUID | None = None,
+) -> Household:
+    """Create (with ``household_id`` if given) or update a household from raw values."""
+    if household is not None and household.anonymised_at is not None:
+        raise ValidationError(
+            {"head_name": _("The personal data of this household was erased; it cannot be edited.")}
+        )
+    if household is not None and household.deleted_at is not None:
+        raise ValidationError({"head_name": _("This household has been deleted.")})
+    clean = _clean(session, actor, data)
+    now = utcnow()
+    creating = household is None
+    if creating:
+        household = Household(created_by_id=actor.id, created_at=now)
+        if household_id is not None:
+            household.id = household_id
+        before: dict[str, Any] = {}
+    else:
+        before = snapshot(household, _AUDITED)
+    for field in HOUSEHOLD_FIELDS:
+        setattr(household, field, clean[field])
+    if not household.consent_at or (not creating and not before.get("consent")):
+        household.consent_by_id, household.consent_at = actor.id, now
+    household.search_key = household_search_key(
+        household.head_name, household.address, household.phone
+    )
+    household.sort_key = sort_key(household.head_name)
+    household.updated_at = now
+    session.add(household)
+    session.flush()
+    changes = diff(before, snapshot(household, _AUDITED))
+    if creating or changes:
+        record(
+            session,
+            actor,
+            "create" if creating else "update",
+            household,
+            changes,
+            place_id=household.village_id,
+        )
+    return household
+
+
+def find_duplicates(
+    session: Session,
+    village_id: Any,
+    head_name: Any,
+    address: Any,
+    phone: Any,
+    exclude_id: uuid.UUID | None = None,
+) -> list[Household]:
+    """Households of the village with the same folded name and the same address or phone.
+
+    Candidates come from SQL by the prefix of the indexed search key (which starts with the
+    folded name); the exact name, address and phone comparisons run on those few rows.
+    """
+    try:
+        village = parse_int(village_id, low=1, high=2**31 - 1)
+        name = search_key(clean_line(head_name))
+        folded_address = search_key(clean_line(address))
+    except BadValue:
+        return []
+    if not name:
+        return []
+    phone_value = normalise_phone(phone) if isinstance(phone, str) and phone.strip() else None
+    query = select(Household).where(
+        Household.village_id == village,
+        Household.deleted_at.is_(None),
+        Household.anonymised_at.is_(None),
+        or_(
+            Household.search_key == name,
+            Household.search_key.startswith(name + " ", autoescape=True),
+        ),
+    )
+    if exclude_id is not None:
+        query = query.where(Household.id != exclude_id)
+    found = []
+    for candidate in session.scalars(query.order_by(Household.created_at).limit(50)):
+        if search_key(candidate.head_name) != name:
+            continue
+        same_address = search_key(candidate.address) == folded_address
+        same_phone = phone_value is not None and candidate.phone == phone_value
+        if same_address or same_phone:
+            found.append(candidate)
+    return found
+
+
+def get_household_or_404(session: Session, actor: User, household_id: Any) -> Household:
+    """The household if it exists, is not deleted and lies in the actor's area; 404 otherwise."""
+    try:
+        key = household_id if isinstance(household_id, uuid.UUID) else uuid.UUID(str(household_id))
+    except ValueError:
+        abort(404)
+    household = session.get(Household, key)
+    if household is None or household.deleted_at is not None:
+        abort(404)
+    if not place_in_area(session, actor, session.get(Place, household.village_id)):
+        abort(404)
+    return household
+
+
+def household_payload(household: Household) -> dict[str, Any]:
+    """The household in the shape of the sync API's household payload (DESIGN section 8)."""
+    return {
+        "village_id": household.village_id,
+        "head_name": household.head_name,
+        "address": household.address,
+        "phone": household.phone,
+        "members": household.members,
+        "smartphone_members": household.smartphone_members,
+        "consent": household.consent,
+        "notes": household.notes,
+    }

@@ -1,0 +1,151 @@
+"""Reading raw input values (strings from a web form, JSON values from the sync API).
+
+Every helper returns the clean value or raises ``BadValue``; services turn that into a
+Vietnamese field error, so no input can ever reach the database unchecked.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+import uuid
+from datetime import date
+from typing import Any
+
+_TRUE = {"1", "true", "y", "yes", "on", "co", "có"}
+_FALSE = {"", "0", "false", "n", "no", "off", "khong", "không"}
+
+
+class BadValue(ValueError):
+    """The raw value cannot be read as the expected type."""
+
+
+def _drop_controls(text: str, keep_newlines: bool) -> str:
+    """Remove control characters (NUL, …) and lone surrogates, which no database accepts."""
+    kept = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cs") and not (keep_newlines and ch == "\n"):
+            kept.append(" " if ch in "\t\r\x0b\x0c" else "")
+            continue
+        kept.append(ch)
+    return "".join(kept)
+
+
+def clean_line(value: Any) -> str:
+    """One line of text, NFC, white space collapsed; None is empty; non-text is refused."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadValue(value)
+    text = _drop_controls(value, keep_newlines=False)
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def clean_text(value: Any) -> str:
+    """Several lines of text (notes), NFC, each line trimmed, no empty lines at the ends."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadValue(value)
+    text = _drop_controls(value.replace("\r\n", "\n").replace("\r", "\n"), keep_newlines=True)
+    lines = [" ".join(line.split()) for line in unicodedata.normalize("NFC", text).split("\n")]
+    return "\n".join(lines).strip()
+
+
+def parse_int(value: Any, *, low: int, high: int) -> int:
+    """A whole number in [low, high] from an int, an integral float or a string of digits."""
+    if isinstance(value, bool) or value is None:
+        raise BadValue(value)
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise BadValue(value)
+        number = int(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.startswith("+"):
+            text = text[1:]
+        if not (text.isascii() and text.isdigit()) or len(text) > 9:
+            raise BadValue(value)
+        number = int(text)
+    else:
+        raise BadValue(value)
+    if not low <= number <= high:
+        raise BadValue(value)
+    return number
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_bool(value: Any) -> bool:
+    """True/False from a JSON boolean or a form value ("y", "on", "1", …)."""
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    raise BadValue(value)
+
+
+def parse_float(value: Any, *, low: float, high: float) -> float:
+    if isinstance(value, bool) or value is None:
+        raise BadValue(value)
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(",", ".")
+        if not text.isascii() or len(text) > 32:
+            raise BadValue(value)
+        try:
+            number = float(text)
+        except ValueError as error:
+            raise BadValue(value) from error
+    else:
+        raise BadValue(value)
+    if not math.isfinite(number) or not low <= number <= high:
+        raise BadValue(value)
+    return number
+
+
+def parse_uuid(value: Any) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    if not isinstance(value, str) or len(value) > 64:
+        raise BadValue(value)
+    try:
+        return uuid.UUID(value.strip())
+    except ValueError as error:
+        raise BadValue(value) from error
+
+
+def parse_date(value: Any) -> date:
+    """A date from a ``date``, an ISO "YYYY-MM-DD" string or a Vietnamese "dd/mm/yyyy"."""
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    if not isinstance(value, str):
+        raise BadValue(value)
+    text = value.strip()
+    if not text.isascii() or len(text) > 10:
+        raise BadValue(value)
+    try:
+        if "/" in text:
+            day, month, year = (int(part) for part in text.split("/"))
+            if year < 1000:
+                raise BadValue(value)
+            return date(year, month, day)
+        if len(text) != 10:
+            raise BadValue(value)
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise BadValue(value) from error

@@ -1,0 +1,158 @@
+"""Households of the user's area: list and search, register, edit, and the household page."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..db import get_session
+from ..errors import ValidationError, populate_form_errors
+from ..households.values import BadValue, parse_int, parse_uuid
+from ..models import Household, Place
+from ..scope import user_place
+from ..visits.queries import household_visits
+from .forms import HouseholdForm
+from .queries import area_has_many_villages, list_households, village_choices
+from .services import find_duplicates, get_household_or_404, save_household
+
+bp = Blueprint("households", __name__, url_prefix="/households")
+
+
+def _page_number() -> int:
+    try:
+        return parse_int(request.args.get("page", "1"), low=1, high=10_000)
+    except BadValue:
+        return 1
+
+
+@bp.get("/")
+@login_required
+def index():
+    session = get_session()
+    if user_place(session, current_user) is None:
+        abort(404)
+    query = request.args.get("q", "")[:100]
+    page = list_households(session, current_user, query, _page_number())
+    return render_template(
+        "households/index.html",
+        page=page,
+        show_village=area_has_many_villages(session, current_user),
+        picking=False,
+    )
+
+
+def _prepare(form: HouseholdForm, villages: list[Place]) -> None:
+    form.village_id.choices = [("", _("Choose a village"))] * (len(villages) != 1) + [
+        (str(v.id), v.name) for v in villages
+    ]
+
+
+def _duplicates(session, form: HouseholdForm, exclude_id=None) -> list[Household]:
+    if form.confirm_duplicate.data:
+        return []
+    return find_duplicates(
+        session,
+        form.village_id.data,
+        form.head_name.data,
+        form.address.data,
+        form.phone.data,
+        exclude_id=exclude_id,
+    )
+
+
+def _new_id(form: HouseholdForm) -> uuid.UUID | None:
+    try:
+        return parse_uuid(form.new_id.data)
+    except BadValue:
+        return None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    session = get_session()
+    villages = village_choices(session, current_user)
+    if not villages:
+        abort(404)
+    form = HouseholdForm()
+    _prepare(form, villages)
+    duplicates: list[Household] = []
+    if not form.is_submitted():
+        form.new_id.data = str(uuid.uuid4())
+        wanted = request.args.get("village", "")
+        form.village_id.data = (
+            wanted if wanted else (str(villages[0].id) if len(villages) == 1 else "")
+        )
+    elif form.validate_on_submit():
+        new_id = _new_id(form)
+        existing = session.get(Household, new_id) if new_id else None
+        if existing is not None and existing.created_by_id == current_user.id:
+            return redirect(url_for("households.detail", household_id=existing.id))
+        duplicates = _duplicates(session, form)
+        if not duplicates:
+            try:
+                household = save_household(
+                    session,
+                    current_user,
+                    form.service_data(),
+                    household_id=new_id if existing is None else None,
+                )
+            except ValidationError as error:
+                session.rollback()
+                populate_form_errors(form, error.errors)
+            else:
+                session.commit()
+                flash(_("The household has been registered."), "success")
+                return redirect(url_for("households.detail", household_id=household.id))
+    return render_template("households/form.html", form=form, household=None, duplicates=duplicates)
+
+
+@bp.get("/<uuid:household_id>")
+@login_required
+def detail(household_id: uuid.UUID):
+    session = get_session()
+    household = get_household_or_404(session, current_user, household_id)
+    visits = household_visits(session, household)
+    return render_template(
+        "households/detail.html",
+        household=household,
+        village=session.get(Place, household.village_id),
+        visits=visits,
+    )
+
+
+@bp.route("/<uuid:household_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(household_id: uuid.UUID):
+    session = get_session()
+    household = get_household_or_404(session, current_user, household_id)
+    if household.anonymised_at is not None:
+        abort(404)
+    villages = village_choices(session, current_user)
+    form = HouseholdForm(obj=household)
+    _prepare(form, villages)
+    duplicates: list[Household] = []
+    if not form.is_submitted():
+        form.village_id.data = str(household.village_id)
+        form.members.data = str(household.members)
+        form.smartphone_members.data = (
+            "" if household.smartphone_members is None else str(household.smartphone_members)
+        )
+    elif form.validate_on_submit():
+        duplicates = _duplicates(session, form, exclude_id=household.id)
+        if not duplicates:
+            try:
+                save_household(session, current_user, form.service_data(), household=household)
+            except ValidationError as error:
+                session.rollback()
+                populate_form_errors(form, error.errors)
+            else:
+                session.commit()
+                flash(_("The changes have been saved."), "success")
+                return redirect(url_for("households.detail", household_id=household.id))
+    return render_template(
+        "households/form.html", form=form, household=household, duplicates=duplicates
+    )

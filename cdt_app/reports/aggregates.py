@@ -1,0 +1,356 @@
+"""Keep the per-village coverage aggregates (cdt_app.models.coverage) equal to the raw rows.
+
+``refresh_villages(session, ids)`` recomputes the rows of some villages from their visits and
+households, inside the caller's transaction. It locks the villages' aggregate rows first
+(PostgreSQL; on SQLite writers are serialised anyway) and reads afterwards, so in READ
+COMMITTED two concurrent writers to one village cannot lose each other's visits.
+
+Session events call it automatically: every ORM write to ``visit``, ``visit_skill`` or
+``household`` (unit of work, ORM bulk INSERT/UPDATE/DELETE) marks its villages, and the marked
+villages are refreshed just before the transaction commits, in id order (no deadlocks between
+writers). Writes made with plain Core on a connection bypass the events: call
+``refresh_villages`` (or ``rebuild_all``) yourself after them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import attributes
+
+from ..models import (
+    CoverageVillage,
+    CoverageVillageSkill,
+    CoverageVillageVolunteer,
+    Household,
+    Place,
+    Visit,
+    VisitSkill,
+    utcnow,
+)
+
+_PENDING = (
+    "cdt_coverage_villages"  #: session.info key: village ids to refresh at commit
+)
+_PENDING_VISITS = (
+    "cdt_coverage_visits"  #: visit ids whose village is looked up at commit
+)
+_ALL = (
+    "cdt_coverage_all"  #: session.info key: a write we could not attribute: rebuild all
+)
+SKIP = "cdt_coverage_skip"  #: set session.info[SKIP] = True to turn the events off (bulk loads)
+_CHUNK = 500
+
+_cv = CoverageVillage.__table__
+_cvs = CoverageVillageSkill.__table__
+_cvv = CoverageVillageVolunteer.__table__
+_visit = Visit.__table__
+_vs = VisitSkill.__table__
+_hh = Household.__table__
+
+
+def refresh_village(session: OrmSession, village_id: int) -> None:
+    """Recompute the aggregates of one village from its raw rows (same transaction)."""
+    refresh_villages(session, [village_id])
+
+
+def refresh_villages(session: OrmSession, village_ids: Iterable[int]) -> None:
+    """Recompute the aggregates of ``village_ids`` from the raw rows, in id order."""
+    ids = sorted({int(i) for i in village_ids if i is not None})
+    for start in range(0, len(ids), _CHUNK):
+        _refresh_chunk(session, ids[start : start + _CHUNK])
+
+
+def rebuild_all(session: OrmSession) -> int:
+    """Recompute every village's aggregates (after bulk loads); returns the number of villages."""
+    ids = set(session.scalars(select(Place.id).where(Place.level == "village")))
+    ids |= set(session.scalars(select(Household.village_id).distinct()))
+    ids |= set(session.scalars(select(_cv.c.village_id)))
+    refresh_villages(session, ids)
+    return len(ids)
+
+
+def _insert_ignore(session: OrmSession, ids: list[int]):
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(_cv).values([{"village_id": i} for i in ids]).on_conflict_do_nothing()
+
+
+def _counted(ids: list[int]):
+    """Visits of ``ids`` that count: not deleted, their household not deleted."""
+    deleted_households = select(_hh.c.id).where(
+        _hh.c.deleted_at.is_not(None), _hh.c.village_id.in_(ids)
+    )
+    return sa.and_(
+        _visit.c.village_id.in_(ids),
+        _visit.c.deleted_at.is_(None),
+        ~_visit.c.household_id.in_(deleted_households),
+    )
+
+
+def _approved_case(value):
+    return sa.case((_visit.c.status == "approved", value), else_=None)
+
+
+def _refresh_chunk(session: OrmSession, ids: list[int]) -> None:
+    existing = set(
+        session.scalars(select(_cv.c.village_id).where(_cv.c.village_id.in_(ids)))
+    )
+    missing = [i for i in ids if i not in existing]
+    if missing:
+        session.execute(_insert_ignore(session, missing))
+    # Lock before reading: a concurrent writer of the same village waits for our commit, then
+    # its own reads (a new snapshot per statement in READ COMMITTED) include our rows.
+    session.execute(
+        select(_cv.c.village_id)
+        .where(_cv.c.village_id.in_(ids))
+        .order_by(_cv.c.village_id)
+        .with_for_update()
+    ).all()
+
+    registered = dict(
+        session.execute(
+            select(_hh.c.village_id, func.count())
+            .where(_hh.c.village_id.in_(ids), _hh.c.deleted_at.is_(None))
+            .group_by(_hh.c.village_id)
+        ).all()
+    )
+    approved = _visit.c.status == "approved"
+    visit_rows = {
+        row.village_id: row
+        for row in session.execute(
+            select(
+                _visit.c.village_id,
+                func.count(_visit.c.household_id.distinct()).label("reached_all"),
+                func.count(_approved_case(_visit.c.household_id).distinct()).label(
+                    "reached_approved"
+                ),
+                func.count().label("visits_all"),
+                func.coalesce(func.sum(sa.case((approved, 1), else_=0)), 0).label(
+                    "visits_approved"
+                ),
+                func.coalesce(func.sum(_visit.c.people_taught), 0).label("people_all"),
+                func.coalesce(
+                    func.sum(sa.case((approved, _visit.c.people_taught), else_=0)), 0
+                ).label("people_approved"),
+                func.max(_visit.c.visited_on).label("last_visit_on"),
+            )
+            .where(_counted(ids))
+            .group_by(_visit.c.village_id)
+        )
+    }
+    now = utcnow()
+    params = []
+    for village_id in ids:
+        row = visit_rows.get(village_id)
+        params.append(
+            {
+                "b_id": village_id,
+                "registered_households": registered.get(village_id, 0),
+                "reached_all": row.reached_all if row else 0,
+                "reached_approved": row.reached_approved if row else 0,
+                "visits_all": row.visits_all if row else 0,
+                "visits_approved": row.visits_approved if row else 0,
+                "people_all": row.people_all if row else 0,
+                "people_approved": row.people_approved if row else 0,
+                "last_visit_on": row.last_visit_on if row else None,
+                "refreshed_at": now,
+            }
+        )
+    session.execute(
+        _cv.update()
+        .where(_cv.c.village_id == sa.bindparam("b_id"))
+        .values({key: sa.bindparam(key) for key in params[0] if key != "b_id"}),
+        params,
+    )
+
+    session.execute(_cvs.delete().where(_cvs.c.village_id.in_(ids)))
+    completed = _vs.c.completed == sa.true()
+    session.execute(
+        _cvs.insert().from_select(
+            [
+                "village_id",
+                "skill_id",
+                "reached_all",
+                "completed_all",
+                "reached_approved",
+                "completed_approved",
+            ],
+            select(
+                _visit.c.village_id,
+                _vs.c.skill_id,
+                func.count(_visit.c.household_id.distinct()),
+                func.count(
+                    sa.case((completed, _visit.c.household_id), else_=None).distinct()
+                ),
+                func.count(_approved_case(_visit.c.household_id).distinct()),
+                func.count(
+                    sa.case(
+                        (sa.and_(completed, approved), _visit.c.household_id),
+                        else_=None,
+                    ).distinct()
+                ),
+            )
+            .select_from(_visit.join(_vs, _vs.c.visit_id == _visit.c.id))
+            .where(_counted(ids))
+            .group_by(_visit.c.village_id, _vs.c.skill_id),
+        )
+    )
+
+    session.execute(_cvv.delete().where(_cvv.c.village_id.in_(ids)))
+    session.execute(
+        _cvv.insert().from_select(
+            ["village_id", "volunteer_id", "visits_all", "visits_approved"],
+            select(
+                _visit.c.village_id,
+                _visit.c.volunteer_id,
+                func.count(),
+                func.coalesce(func.sum(sa.case((approved, 1), else_=0)), 0),
+            )
+            .where(_counted(ids))
+            .group_by(_visit.c.village_id, _visit.c.volunteer_id),
+        )
+    )
+
+
+# --- keeping them in step automatically --------------------------------------------------------
+
+
+def _mark(session: OrmSession, key: str, values: Iterable) -> None:
+    session.info.setdefault(key, set()).update(v for v in values if v is not None)
+
+
+def _history_values(obj, attr: str) -> list:
+    history = attributes.get_history(obj, attr)
+    return [*history.added, *history.unchanged, *history.deleted]
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _collect_unit_of_work(session: OrmSession, _context, _instances) -> None:
+    if session.info.get(SKIP):
+        return
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, (Visit, Household)):
+            _mark(session, _PENDING, _history_values(obj, "village_id"))
+        elif isinstance(obj, VisitSkill):
+            _mark(session, _PENDING_VISITS, _history_values(obj, "visit_id"))
+
+
+_WATCHED = {"visit", "household", "visit_skill"}
+
+
+def _dml_table(statement) -> sa.Table | None:
+    table = getattr(statement, "table", None)
+    if isinstance(table, sa.Table) and table.name in _WATCHED:
+        return table
+    return None
+
+
+def _params_list(parameters) -> list[dict]:
+    if isinstance(parameters, dict):
+        return [parameters]
+    if isinstance(parameters, (list, tuple)):
+        return [p for p in parameters if isinstance(p, dict)]
+    return []
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _collect_bulk(state) -> None:
+    """ORM-enabled INSERT/UPDATE/DELETE on the watched tables: mark what they touch."""
+    session = state.session
+    if session.info.get(SKIP) or not (
+        state.is_insert or state.is_update or state.is_delete
+    ):
+        return
+    statement = state.statement
+    table = _dml_table(statement)
+    if table is None:
+        return
+    params = _params_list(state.parameters)
+    key_column = "visit_id" if table.name == "visit_skill" else "village_id"
+    target = _PENDING_VISITS if table.name == "visit_skill" else _PENDING
+    if state.is_insert:
+        values = [p.get(key_column) for p in params]
+        if values and all(v is not None for v in values):
+            _mark(session, target, values)
+        else:
+            session.info[_ALL] = True
+        return
+    # UPDATE / DELETE: the rows touched, found before the statement runs
+    new_values = _values_of(statement)
+    if state.is_update and (new_values is None or key_column in new_values):
+        if new_values is None or new_values[key_column] is None:
+            session.info[_ALL] = True
+            return
+        _mark(session, target, [new_values[key_column]])
+    where = statement.whereclause
+    if where is None:
+        ids = [p.get("id") for p in params]
+        if not ids or any(i is None for i in ids):
+            session.info[_ALL] = True
+            return
+        where = table.c.id.in_(ids) if "id" in table.c else None
+        if where is None:
+            session.info[_ALL] = True
+            return
+    touched = session.execute(
+        select(table.c[key_column]).where(where).distinct()
+    ).scalars()
+    _mark(session, target, list(touched))
+
+
+def _values_of(statement) -> dict | None:
+    """{column name: literal value} of an UPDATE's SET clause; None when it cannot be read."""
+    try:
+        raw = statement._values or {}  # SQLAlchemy has no public accessor
+    except AttributeError:
+        return None
+    result = {}
+    for column, value in raw.items():
+        name = getattr(column, "key", column)
+        result[name] = (
+            getattr(value, "value", None) if hasattr(value, "value") else None
+        )
+    return result
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _refresh_before_commit(session: OrmSession) -> None:
+    if session.info.get(SKIP):
+        return
+    if not any(session.info.get(k) for k in (_PENDING, _PENDING_VISITS, _ALL)):
+        if not (session.new or session.dirty or session.deleted):
+            return
+    session.flush()
+    rebuild = session.info.pop(_ALL, False)
+    villages = session.info.pop(_PENDING, set())
+    visit_ids = session.info.pop(_PENDING_VISITS, set())
+    if rebuild:
+        rebuild_all(session)
+        return
+    if visit_ids:
+        listed = sorted(visit_ids, key=str)
+        for start in range(0, len(listed), _CHUNK):
+            villages |= set(
+                session.scalars(
+                    select(Visit.village_id)
+                    .where(Visit.id.in_(listed[start : start + _CHUNK]))
+                    .distinct()
+                )
+            )
+    if villages:
+        refresh_villages(session, villages)
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_at_end(session: OrmSession, transaction) -> None:
+    """The outermost transaction ended (committed, rolled back or closed): start afresh."""
+    if transaction.parent is None:
+        for key in (_PENDING, _PENDING_VISITS, _ALL):
+            session.info.pop(key, None)

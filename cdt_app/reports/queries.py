@@ -1,0 +1,690 @@
+"""Coverage figures (DESIGN section 7) with SQL aggregates over villages, rolled up by path.
+
+Places carry a materialised path, and visits carry their village, so the figures of any place
+are a GROUP BY over the villages whose path lies under it. One query computes a place and all
+its children at once: the "groups" are the place and its children (or all its villages), each
+joined to the villages of its subtree by a path range.
+
+"To date" reports (no start date) read the per-village aggregates kept by
+``cdt_app.reports.aggregates``: a few thousand rows for a whole province. Reports over a period
+read the raw visits, limited to the place's villages and the period through the
+(village_id, visited_on) index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from ..i18n import sort_key as vi_sort_key
+from ..i18n import today_local
+from ..models import (
+    PLACE_KINDS,
+    CoverageVillage,
+    CoverageVillageSkill,
+    CoverageVillageVolunteer,
+    Household,
+    Place,
+    Skill,
+    Visit,
+    VisitSkill,
+)
+from ..scope import subtree_condition
+
+STALL_DAYS = (
+    30  #: a village with no visit in this many days (today included) is flagged
+)
+LEVELS = ("children", "villages")
+
+_cv = CoverageVillage.__table__
+_cvs = CoverageVillageSkill.__table__
+_cvv = CoverageVillageVolunteer.__table__
+_visit = Visit.__table__
+_vs = VisitSkill.__table__
+_hh = Household.__table__
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive dates in Asia/Ho_Chi_Minh; ``start`` None means since the beginning."""
+
+    start: date | None
+    end: date
+    approved_only: bool = False
+    preset: str = "all"
+
+    @property
+    def to_date(self) -> bool:
+        return self.start is None
+
+
+@dataclass
+class SkillFigures:
+    reached: int = 0
+    completed: int = 0
+
+
+@dataclass
+class Figures:
+    target_households: int = 0
+    registered_households: int = 0
+    reached_households: int = 0
+    visits: int = 0
+    people_taught: int = 0
+    active_volunteers: int = 0
+    skills: dict[str, SkillFigures] = field(default_factory=dict)
+    # for the page only
+    villages: int = 0
+    villages_without_target: int = 0
+    stalled_villages: int = 0
+    last_visit_on: date | None = None
+
+    @property
+    def coverage(self) -> float:
+        """reached ÷ target, unrounded; 0 when the target is 0."""
+        if not self.target_households:
+            return 0.0
+        return self.reached_households / self.target_households
+
+    def skill_coverage(self, code: str) -> float:
+        skill = self.skills.get(code)
+        if skill is None or not self.target_households:
+            return 0.0
+        return skill.reached / self.target_households
+
+    def as_api(self) -> dict[str, Any]:
+        return {
+            "target_households": self.target_households,
+            "registered_households": self.registered_households,
+            "reached_households": self.reached_households,
+            "coverage": self.coverage,
+            "visits": self.visits,
+            "people_taught": self.people_taught,
+            "active_volunteers": self.active_volunteers,
+            "skills": {
+                code: {"reached": s.reached, "completed": s.completed}
+                for code, s in self.skills.items()
+            },
+        }
+
+
+@dataclass
+class PlaceRow:
+    id: int
+    code: str
+    name: str
+    kind: str
+    level: str
+    path: str
+    sort_key: str
+    active: bool
+    target_set: bool  #: the place's own target is set (villages)
+    figures: Figures = field(default_factory=Figures)
+
+    @property
+    def kind_label(self) -> str:
+        return PLACE_KINDS.get(self.kind, ("", self.kind))[1]
+
+    @property
+    def is_village(self) -> bool:
+        return self.level == "village"
+
+    def as_api_place(self) -> dict[str, Any]:
+        return {"id": self.id, "code": self.code, "name": self.name, "kind": self.kind}
+
+
+@dataclass
+class SkillInfo:
+    id: int
+    code: str
+    name_vi: str
+    name_en: str
+    active: bool
+
+
+@dataclass
+class CoverageReport:
+    place: PlaceRow  #: with the totals
+    period: Period
+    level: str
+    rows: list[PlaceRow]
+    skills: list[SkillInfo]
+    source: str  #: "aggregates" or "raw"
+    today: date
+
+    @property
+    def totals(self) -> Figures:
+        return self.place.figures
+
+    def as_api(self) -> dict[str, Any]:
+        return {
+            "place": self.place.as_api_place(),
+            "period": {
+                "from": self.period.start.isoformat() if self.period.start else None,
+                "to": self.period.end.isoformat(),
+                "approved_only": self.period.approved_only,
+            },
+            "totals": self.totals.as_api(),
+            "children": [
+                {"place": row.as_api_place(), **row.figures.as_api()}
+                for row in self.rows
+            ],
+        }
+
+
+# --- periods ---------------------------------------------------------------------------------
+
+PRESETS = ("month", "quarter", "year", "all")
+
+
+def preset_period(
+    preset: str, today: date | None = None, approved_only: bool = False
+) -> Period:
+    """This month, this quarter, this year (each up to today) or all time."""
+    today = today or today_local()
+    if preset == "month":
+        start = today.replace(day=1)
+    elif preset == "quarter":
+        start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    elif preset == "year":
+        start = date(today.year, 1, 1)
+    else:
+        preset, start = "all", None
+    return Period(start=start, end=today, approved_only=approved_only, preset=preset)
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def _upper_bound(path_column):
+    """The first path after a subtree ("/1/12/" → "/1/120"), as SQL."""
+    return func.substr(path_column, 1, func.length(path_column) - 1).concat("0")
+
+
+def _in_group(vil, groups):
+    return sa.and_(vil.path >= groups.c.gpath, vil.path < _upper_bound(groups.c.gpath))
+
+
+def _groups(place: Place, level: str):
+    if level == "villages":
+        condition = sa.or_(
+            Place.id == place.id,
+            sa.and_(
+                Place.level == "village", subtree_condition(Place.path, place.path)
+            ),
+        )
+    else:
+        condition = sa.or_(Place.id == place.id, Place.parent_id == place.id)
+    return (
+        select(Place.id.label("gid"), Place.path.label("gpath"))
+        .where(condition)
+        .subquery("g")
+    )
+
+
+def _place_rows(
+    session: Session, place: Place, level: str
+) -> tuple[PlaceRow, list[PlaceRow]]:
+    groups = _groups(place, level)
+    result = session.execute(
+        select(
+            Place.id,
+            Place.code,
+            Place.name,
+            Place.kind,
+            Place.level,
+            Place.path,
+            Place.sort_key,
+            Place.active,
+            Place.target_households.is_not(None).label("target_set"),
+        )
+        .join(groups, groups.c.gid == Place.id)
+        .order_by(Place.sort_key, Place.id)
+    )
+    rows = [PlaceRow(**row._asdict()) for row in result]
+    own = next(row for row in rows if row.id == place.id)
+    return own, [row for row in rows if row.id != place.id]
+
+
+def _counted_visits(place: Place, period: Period, scope):
+    """Conditions on ``visit`` for the visits that count, ``scope`` being the village alias."""
+    home = aliased(
+        Place
+    )  # its own alias: sharing ``scope`` would correlate the subquery
+    deleted_households = (
+        select(_hh.c.id)
+        .join(home, home.id == _hh.c.village_id)
+        .where(_hh.c.deleted_at.is_not(None), subtree_condition(home.path, place.path))
+    )
+    conditions = [
+        subtree_condition(scope.path, place.path),
+        _visit.c.deleted_at.is_(None),
+        _visit.c.visited_on <= period.end,
+        ~_visit.c.household_id.in_(deleted_households),
+    ]
+    if period.start is not None:
+        conditions.append(_visit.c.visited_on >= period.start)
+    if period.approved_only:
+        conditions.append(_visit.c.status == "approved")
+    return sa.and_(*conditions)
+
+
+def _raw_sources(place: Place, period: Period):
+    """Per-village subqueries computed from the raw rows."""
+    p1, p2, p3, p4 = (aliased(Place) for _ in range(4))
+    registered = (
+        select(_hh.c.village_id.label("village_id"), func.count().label("registered"))
+        .join(p1, p1.id == _hh.c.village_id)
+        .where(_hh.c.deleted_at.is_(None), subtree_condition(p1.path, place.path))
+        .group_by(_hh.c.village_id)
+        .subquery("reg")
+    )
+    visits = (
+        select(
+            _visit.c.village_id.label("village_id"),
+            func.count(_visit.c.household_id.distinct()).label("reached"),
+            func.count().label("visits"),
+            func.coalesce(func.sum(_visit.c.people_taught), 0).label("people"),
+        )
+        .join(p2, p2.id == _visit.c.village_id)
+        .where(_counted_visits(place, period, p2))
+        .group_by(_visit.c.village_id)
+        .subquery("vis")
+    )
+    completed = _vs.c.completed == sa.true()
+    skills = (
+        select(
+            _visit.c.village_id.label("village_id"),
+            _vs.c.skill_id.label("skill_id"),
+            func.count(_visit.c.household_id.distinct()).label("reached"),
+            func.count(
+                sa.case((completed, _visit.c.household_id), else_=None).distinct()
+            ).label("completed"),
+        )
+        .select_from(_visit.join(_vs, _vs.c.visit_id == _visit.c.id))
+        .join(p3, p3.id == _visit.c.village_id)
+        .where(_counted_visits(place, period, p3))
+        .group_by(_visit.c.village_id, _vs.c.skill_id)
+        .subquery("sk")
+    )
+    volunteers = (
+        select(
+            _visit.c.village_id.label("village_id"),
+            _visit.c.volunteer_id.label("volunteer_id"),
+        )
+        .join(p4, p4.id == _visit.c.village_id)
+        .where(_counted_visits(place, period, p4))
+        .distinct()
+        .subquery("vv")
+    )
+    return registered, visits, skills, volunteers
+
+
+def _figures_query(place: Place, period: Period, groups, source: str, cutoff: date):
+    vil = aliased(Place, name="vil")
+    is_village = vil.level == "village"
+    if source == "raw":
+        registered, visits, _skills, _vols = _raw_sources(place, period)
+        registered_col = func.coalesce(registered.c.registered, 0)
+        reached_col = func.coalesce(visits.c.reached, 0)
+        visits_col = func.coalesce(visits.c.visits, 0)
+        people_col = func.coalesce(visits.c.people, 0)
+    else:
+        suffix = "approved" if period.approved_only else "all"
+        registered_col = func.coalesce(_cv.c.registered_households, 0)
+        reached_col = func.coalesce(_cv.c[f"reached_{suffix}"], 0)
+        visits_col = func.coalesce(_cv.c[f"visits_{suffix}"], 0)
+        people_col = func.coalesce(_cv.c[f"people_{suffix}"], 0)
+    target_col = sa.case(
+        (
+            sa.and_(is_village, vil.target_households.is_not(None)),
+            vil.target_households,
+        ),
+        else_=registered_col,
+    )
+    stalled = sa.and_(
+        is_village,
+        vil.active == sa.true(),
+        sa.or_(_cv.c.last_visit_on.is_(None), _cv.c.last_visit_on < cutoff),
+    )
+    statement = (
+        select(
+            groups.c.gid,
+            func.coalesce(func.sum(target_col), 0).label("target_households"),
+            func.coalesce(func.sum(registered_col), 0).label("registered_households"),
+            func.coalesce(func.sum(reached_col), 0).label("reached_households"),
+            func.coalesce(func.sum(visits_col), 0).label("visits"),
+            func.coalesce(func.sum(people_col), 0).label("people_taught"),
+            func.coalesce(func.sum(sa.case((is_village, 1), else_=0)), 0).label(
+                "villages"
+            ),
+            func.coalesce(
+                func.sum(
+                    sa.case(
+                        (sa.and_(is_village, vil.target_households.is_(None)), 1),
+                        else_=0,
+                    )
+                ),
+                0,
+            ).label("villages_without_target"),
+            func.coalesce(func.sum(sa.case((stalled, 1), else_=0)), 0).label(
+                "stalled_villages"
+            ),
+            func.max(_cv.c.last_visit_on).label("last_visit_on"),
+        )
+        .select_from(groups)
+        .join(vil, _in_group(vil, groups))
+        .outerjoin(_cv, _cv.c.village_id == vil.id)
+    )
+    if source == "raw":
+        statement = statement.outerjoin(
+            registered, registered.c.village_id == vil.id
+        ).outerjoin(visits, visits.c.village_id == vil.id)
+    return statement.group_by(groups.c.gid)
+
+
+def _skills_query(place: Place, period: Period, groups, source: str):
+    vil = aliased(Place, name="vil")
+    if source == "raw":
+        _reg, _vis, skills, _vols = _raw_sources(place, period)
+        reached, completed, village_col, skill_col = (
+            skills.c.reached,
+            skills.c.completed,
+            skills.c.village_id,
+            skills.c.skill_id,
+        )
+        table = skills
+    else:
+        suffix = "approved" if period.approved_only else "all"
+        reached, completed = _cvs.c[f"reached_{suffix}"], _cvs.c[f"completed_{suffix}"]
+        village_col, skill_col, table = _cvs.c.village_id, _cvs.c.skill_id, _cvs
+    return (
+        select(
+            groups.c.gid,
+            skill_col.label("skill_id"),
+            func.sum(reached).label("reached"),
+            func.sum(completed).label("completed"),
+        )
+        .select_from(groups)
+        .join(vil, _in_group(vil, groups))
+        .join(table, village_col == vil.id)
+        .group_by(groups.c.gid, skill_col)
+    )
+
+
+def _volunteers_query(place: Place, period: Period, groups, source: str):
+    vil = aliased(Place, name="vil")
+    if source == "raw":
+        _reg, _vis, _skills, vols = _raw_sources(place, period)
+        table, village_col, volunteer_col, condition = (
+            vols,
+            vols.c.village_id,
+            vols.c.volunteer_id,
+            sa.true(),
+        )
+    else:
+        suffix = "approved" if period.approved_only else "all"
+        table, village_col, volunteer_col = _cvv, _cvv.c.village_id, _cvv.c.volunteer_id
+        condition = _cvv.c[f"visits_{suffix}"] > 0
+    return (
+        select(groups.c.gid, func.count(volunteer_col.distinct()).label("volunteers"))
+        .select_from(groups)
+        .join(vil, _in_group(vil, groups))
+        .join(table, village_col == vil.id)
+        .where(condition)
+        .group_by(groups.c.gid)
+    )
+
+
+def list_skills(session: Session) -> list[SkillInfo]:
+    """The whole catalogue, retired skills included (they stay in history)."""
+    return [
+        SkillInfo(**row._asdict())
+        for row in session.execute(
+            select(
+                Skill.id, Skill.code, Skill.name_vi, Skill.name_en, Skill.active
+            ).order_by(Skill.sort_order, Skill.id)
+        )
+    ]
+
+
+def _fill(
+    session: Session,
+    place: Place,
+    period: Period,
+    level: str,
+    source: str,
+    skills: list[SkillInfo],
+    cutoff: date,
+) -> tuple[PlaceRow, list[PlaceRow]]:
+    own, rows = _place_rows(session, place, level)
+    by_id = {row.id: row for row in (own, *rows)}
+    for row in by_id.values():
+        row.figures.skills = {s.code: SkillFigures() for s in skills}
+    groups = _groups(place, level)
+    for result in session.execute(
+        _figures_query(place, period, groups, source, cutoff)
+    ):
+        values = result._asdict()
+        figures = by_id[values.pop("gid")].figures
+        for key, value in values.items():
+            setattr(figures, key, int(value) if key != "last_visit_on" else value)
+    code_of = {s.id: s.code for s in skills}
+    for gid, skill_id, reached, completed in session.execute(
+        _skills_query(place, period, groups, source)
+    ):
+        if skill_id in code_of:
+            by_id[gid].figures.skills[code_of[skill_id]] = SkillFigures(
+                int(reached or 0), int(completed or 0)
+            )
+    for gid, volunteers in session.execute(
+        _volunteers_query(place, period, groups, source)
+    ):
+        by_id[gid].figures.active_volunteers = int(volunteers)
+    return own, rows
+
+
+def coverage_report(
+    session: Session,
+    place: Place,
+    period: Period,
+    level: str = "children",
+    source: str = "auto",
+    today: date | None = None,
+) -> CoverageReport:
+    """The figures of ``place`` and of its children (or of all its villages).
+
+    ``source``: "aggregates", "raw", or "auto" (aggregates for a report to date unless a
+    visit is dated after the end of the period, raw rows otherwise). The caller checks scope.
+    """
+    today = today or today_local()
+    cutoff = today - timedelta(days=STALL_DAYS - 1)
+    level = level if level in LEVELS else "children"
+    skills = list_skills(session)
+    chosen = source
+    if source == "auto":
+        chosen = "aggregates" if period.to_date else "raw"
+    own, rows = _fill(session, place, period, level, chosen, skills, cutoff)
+    if (
+        source == "auto"
+        and chosen == "aggregates"
+        and own.figures.last_visit_on is not None
+        and own.figures.last_visit_on > period.end
+    ):
+        chosen = "raw"  # visits dated after the end of the period: only the raw rows can tell
+        own, rows = _fill(session, place, period, level, chosen, skills, cutoff)
+    return CoverageReport(
+        place=own,
+        period=period,
+        level=level,
+        rows=rows,
+        skills=skills,
+        source=chosen,
+        today=today,
+    )
+
+
+# --- sorting ---------------------------------------------------------------------------------
+
+SORT_COLUMNS = (
+    "name",
+    "target_households",
+    "registered_households",
+    "reached_households",
+    "coverage",
+    "visits",
+    "people_taught",
+    "active_volunteers",
+    "last_visit_on",
+)
+SKILL_SORT_PARTS = ("reached", "completed", "coverage")
+
+
+def sort_value(row: PlaceRow, column: str):
+    """The key of ``row`` for ``column`` (names in Vietnamese order, by the stored sort key)."""
+    figures = row.figures
+    if column.startswith("skill:"):
+        _prefix, code, part = (column.split(":") + ["", ""])[:3]
+        if part == "coverage":
+            return figures.skill_coverage(code)
+        skill = figures.skills.get(code)
+        return getattr(skill, part, 0) if skill else 0
+    if column == "coverage":
+        return figures.coverage
+    if column == "last_visit_on":
+        return figures.last_visit_on or date.min
+    if column in SORT_COLUMNS and column != "name":
+        return getattr(figures, column)
+    return row.sort_key or vi_sort_key(row.name)
+
+
+def valid_sort(column: str, skills: list[SkillInfo]) -> bool:
+    if column in SORT_COLUMNS:
+        return True
+    parts = column.split(":")
+    return (
+        len(parts) == 3
+        and parts[0] == "skill"
+        and parts[1] in {s.code for s in skills}
+        and parts[2] in SKILL_SORT_PARTS
+    )
+
+
+def sort_rows(rows: list[PlaceRow], column: str, descending: bool) -> list[PlaceRow]:
+    """Rows sorted by ``column``; ties in Vietnamese name order."""
+    by_name = sorted(rows, key=lambda row: (row.sort_key, row.id))
+    if column == "name":
+        return list(reversed(by_name)) if descending else by_name
+    return sorted(by_name, key=lambda row: sort_value(row, column), reverse=descending)
+
+
+# --- hierarchy (exports) ---------------------------------------------------------------------
+
+
+def hierarchy_names(
+    session: Session, place: Place, rows: list[PlaceRow]
+) -> dict[int, dict]:
+    """For every row: {level: name} of the row and its ancestors (province … village)."""
+    names = place_names(session, place)
+    result = {}
+    for row in rows:
+        chain: dict[str, str] = {}
+        for pid in (int(p) for p in row.path.strip("/").split("/") if p):
+            if pid == row.id:
+                chain[row.level] = row.name
+            elif pid in names:
+                chain[names[pid][1]] = names[pid][0]
+        result[row.id] = chain
+    return result
+
+
+def last_visit_dates(
+    session: Session, village_ids: list[int]
+) -> dict[int, date | None]:
+    """Latest visit of each village (any status), from the aggregates."""
+    if not village_ids:
+        return {}
+    return dict(
+        session.execute(
+            select(_cv.c.village_id, _cv.c.last_visit_on).where(
+                _cv.c.village_id.in_(village_ids)
+            )
+        ).all()
+    )
+
+
+# --- raw visits (export) -----------------------------------------------------------------------
+
+
+def raw_visits_query(place: Place, period: Period):
+    """One row per counted visit and skill under ``place``, in village and date order."""
+    from ..models import User
+
+    vil = aliased(Place, name="vil")
+    skill = Skill.__table__
+    user = User.__table__
+    return (
+        select(
+            _visit.c.id,
+            _visit.c.visited_on,
+            _visit.c.status,
+            _visit.c.people_taught,
+            vil.id.label("village_id"),
+            vil.path.label("village_path"),
+            vil.name.label("village_name"),
+            vil.code.label("village_code"),
+            _hh.c.id.label("household_id"),
+            _hh.c.head_name,
+            _hh.c.phone,
+            user.c.username,
+            user.c.display_name,
+            skill.c.code.label("skill_code"),
+            skill.c.name_vi.label("skill_name"),
+            _vs.c.completed,
+        )
+        .select_from(_visit)
+        .join(vil, vil.id == _visit.c.village_id)
+        .join(_hh, _hh.c.id == _visit.c.household_id)
+        .join(user, user.c.id == _visit.c.volunteer_id)
+        .outerjoin(_vs, _vs.c.visit_id == _visit.c.id)
+        .outerjoin(skill, skill.c.id == _vs.c.skill_id)
+        .where(_counted_visits(place, period, vil))
+        .order_by(
+            _visit.c.village_id, _visit.c.visited_on, _visit.c.id, skill.c.sort_order
+        )
+    )
+
+
+def place_names(session: Session, place: Place) -> dict[int, tuple[str, str]]:
+    """{id: (name, level)} of the non-village places in and above ``place``'s subtree."""
+    return {
+        pid: (name, level)
+        for pid, name, level in session.execute(
+            select(Place.id, Place.name, Place.level).where(
+                sa.or_(
+                    Place.id.in_(place.ancestor_ids()),
+                    sa.and_(
+                        subtree_condition(Place.path, place.path),
+                        Place.level != "village",
+                    ),
+                )
+            )
+        )
+    }
+
+
+def home_coverage(session: Session, user) -> dict[str, Any]:
+    """{"coverage": totals to date of the user's place} for the staff and admin home pages."""
+    from ..scope import user_place
+
+    place = user_place(session, user)
+    if place is None:
+        return {}
+    report = coverage_report(session, place, preset_period("all"), "children")
+    return {"coverage": report.totals}

@@ -1,0 +1,305 @@
+"""Coverage page, exports (CSV, XLSX, raw visits) and the targets form."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..auth.access import roles_required
+from ..db import get_engine, get_session, new_session
+from ..errors import ValidationError, populate_form_errors
+from ..i18n import today_local
+from ..models import Place, utcnow
+from ..places.services import ancestors_of
+from ..scope import get_place_or_404, place_in_area, user_place
+from . import aggregates  # noqa: F401 (registers the session events that keep them in step)
+from .chart import coverage_chart
+from .exports import (
+    coverage_csv,
+    coverage_xlsx,
+    filters_rows,
+    period_text,
+    raw_visits_csv,
+    raw_visits_headers,
+    status_labels,
+)
+from .filters import Filters, parse_filters
+from .forms import CoverageFilterForm, targets_form
+from .queries import (
+    PRESETS,
+    SKILL_SORT_PARTS,
+    SORT_COLUMNS,
+    CoverageReport,
+    coverage_report,
+    hierarchy_names,
+    place_names,
+    preset_period,
+    sort_rows,
+    valid_sort,
+)
+from .services import record_export, set_targets, villages_of
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+VIEWERS = ("team_lead", "coordinator", "staff", "admin")
+MANAGERS = ("staff", "admin")
+
+
+def load_report(
+    filters: Filters, level: str | None = None
+) -> tuple[Place, CoverageReport]:
+    """The scope-checked place of ``filters`` and its report (404 outside the user's area)."""
+    session = get_session()
+    if filters.place_id is None:
+        place = user_place(session, current_user)
+        if place is None:
+            abort(404)
+    else:
+        place = get_place_or_404(session, current_user, filters.place_id)
+    report = coverage_report(session, place, filters.period, level or filters.level)
+    return place, report
+
+
+def _sorted_rows(filters: Filters, report: CoverageReport):
+    if not valid_sort(filters.sort, report.skills):
+        filters.sort, filters.descending = "name", False
+    return sort_rows(report.rows, filters.sort, filters.descending)
+
+
+def _sort_options(report: CoverageReport) -> list[tuple[str, str]]:
+    labels = {
+        "name": _("Name"),
+        "target_households": _("Target households"),
+        "registered_households": _("Registered households"),
+        "reached_households": _("Households reached"),
+        "coverage": _("Coverage"),
+        "visits": _("Visits"),
+        "people_taught": _("People taught"),
+        "active_volunteers": _("Active volunteers"),
+        "last_visit_on": _("Last visit"),
+    }
+    options = [(column, labels[column]) for column in SORT_COLUMNS]
+    parts = {
+        "reached": _("households reached"),
+        "completed": _("households completed"),
+        "coverage": _("coverage"),
+    }
+    for skill in report.skills:
+        for part in SKILL_SORT_PARTS:
+            options.append(
+                (f"skill:{skill.code}:{part}", f"{skill.name_vi}: {parts[part]}")
+            )
+    return options
+
+
+@bp.get("/coverage")
+@login_required
+@roles_required(*VIEWERS)
+def coverage():
+    filters = parse_filters(request.args)
+    place, report = load_report(filters, "children")
+    session = get_session()
+    rows = _sorted_rows(filters, report)
+    trail = [
+        p
+        for p in ancestors_of(session, place)
+        if place_in_area(session, current_user, p)
+    ]
+    presets = {
+        "month": _("This month"),
+        "quarter": _("This quarter"),
+        "year": _("This year"),
+        "all": _("All time"),
+    }
+    custom = report.period.preset == "custom"
+    form = CoverageFilterForm(
+        data={
+            "date_from": report.period.start if custom else None,
+            "date_to": report.period.end if custom else None,
+            "approved_only": report.period.approved_only,
+            "sort": filters.sort,
+            "direction": "desc" if filters.descending else "asc",
+        }
+    )
+    form.sort.choices = _sort_options(report)
+    return render_template(
+        "reports/coverage.html",
+        form=form,
+        place=place,
+        report=report,
+        rows=rows,
+        filters=filters,
+        trail=trail,
+        presets=[(key, presets[key]) for key in PRESETS],
+        chart=coverage_chart(rows, _("Coverage by place")),
+        period_label=period_text(report.period),
+        can_manage=current_user.role in MANAGERS,
+        exported_at=utcnow(),
+    )
+
+
+def _filename(place: Place, extension: str, suffix: str = "") -> str:
+    stamp = today_local().strftime("%Y%m%d")
+    return f"do-bao-phu-{place.code or place.id}{suffix}-{stamp}.{extension}"
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"}
+
+
+def _audit_export(place: Place, export: str, filters: Filters, **details) -> None:
+    """Log the export in its own short write transaction (this request only reads)."""
+    with new_session() as session:
+        record_export(
+            session,
+            current_user,
+            place,
+            export,
+            {
+                "level": filters.level,
+                "from": filters.period.start.isoformat()
+                if filters.period.start
+                else None,
+                "to": filters.period.end.isoformat(),
+                "approved_only": filters.period.approved_only,
+                **details,
+            },
+        )
+        session.commit()
+
+
+def _level_label(level: str) -> str:
+    return _("All villages") if level == "villages" else _("Places directly under it")
+
+
+@bp.get("/coverage.csv")
+@login_required
+@roles_required(*VIEWERS)
+def coverage_csv_export():
+    filters = parse_filters(request.args)
+    if filters.errors:
+        abort(400)
+    place, report = load_report(filters)
+    rows = _sorted_rows(filters, report)
+    hierarchy = hierarchy_names(get_session(), place, [*rows, report.place])
+    _audit_export(place, "coverage.csv", filters, rows=len(rows))
+    return Response(
+        stream_with_context(coverage_csv(report, rows, hierarchy)),
+        mimetype="text/csv",
+        headers=_attachment(
+            _filename(place, "csv", "-thon" if filters.level == "villages" else "")
+        ),
+    )
+
+
+@bp.get("/coverage.xlsx")
+@login_required
+@roles_required(*VIEWERS)
+def coverage_xlsx_export():
+    filters = parse_filters(request.args)
+    if filters.errors:
+        abort(400)
+    place, report = load_report(filters)
+    rows = _sorted_rows(filters, report)
+    hierarchy = hierarchy_names(get_session(), place, [*rows, report.place])
+    exported_at = utcnow()
+    actor = current_user.display_name or current_user.username
+    content = coverage_xlsx(
+        report,
+        rows,
+        hierarchy,
+        filters_rows(report, _level_label(filters.level), actor, exported_at),
+    )
+    _audit_export(place, "coverage.xlsx", filters, rows=len(rows))
+    return Response(
+        content,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers=_attachment(
+            _filename(place, "xlsx", "-thon" if filters.level == "villages" else "")
+        ),
+    )
+
+
+@bp.get("/visits.csv")
+@login_required
+@roles_required(*MANAGERS)
+def visits_csv_export():
+    """Every counted visit under the place, one line per visit and skill, streamed."""
+    filters = parse_filters(request.args)
+    if filters.errors:
+        abort(400)
+    session = get_session()
+    if filters.place_id is None:
+        place = user_place(session, current_user)
+        if place is None:
+            abort(404)
+    else:
+        place = get_place_or_404(session, current_user, filters.place_id)
+    full_phones = request.args.get("phones") == "full"
+    names = place_names(session, place)
+    _audit_export(
+        place, "visits.csv", filters, phones="full" if full_phones else "masked"
+    )
+    labels = {"status": status_labels(), "yes": _("Yes"), "no": _("No")}
+    body = raw_visits_csv(
+        get_engine(),
+        place,
+        filters.period,
+        names,
+        raw_visits_headers(),
+        labels,
+        full_phones,
+    )
+    stamp = today_local().strftime("%Y%m%d")
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers=_attachment(f"luot-huong-dan-{place.code or place.id}-{stamp}.csv"),
+    )
+
+
+@bp.route("/targets/<int:place_id>", methods=["GET", "POST"])
+@login_required
+@roles_required(*MANAGERS)
+def targets(place_id: int):
+    """The target households of each village directly under a commune (or any place)."""
+    session = get_session()
+    place = get_place_or_404(session, current_user, place_id)
+    villages = villages_of(session, place)
+    form = targets_form(villages)
+    if form.validate_on_submit():
+        values = {v.id: form[f"target_{v.id}"].data for v in villages}
+        try:
+            changed = set_targets(session, current_user, place, values)
+        except ValidationError as error:
+            session.rollback()
+            populate_form_errors(form, error.errors)
+        else:
+            session.commit()
+            flash(_("Targets saved: %(count)d changed.", count=changed), "success")
+            return redirect(url_for("reports.targets", place_id=place.id))
+    registered = {
+        row.id: row.figures.registered_households
+        for row in coverage_report(
+            session, place, preset_period("all"), "children", source="aggregates"
+        ).rows
+    }
+    return render_template(
+        "reports/targets.html",
+        place=place,
+        form=form,
+        villages=villages,
+        registered=registered,
+    )

@@ -1,0 +1,1 @@
+"""Offline work: the sync service, the outbox page and the service worker."""

@@ -1,0 +1,73 @@
+"""What the phone keeps for offline work: the user's villages, the active skills and the
+households in scope (``GET /api/v1/offline-data``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ..i18n import today_local
+from ..models import Household, Place, Skill, User, utcnow
+from ..scope import area_condition
+
+#: households sent at most; a volunteer's villages hold a few hundred
+MAX_HOUSEHOLDS = 5000
+
+
+def offline_data(session: Session, user: User, english: bool = False) -> dict[str, Any]:
+    """Ready-to-serialise data of the offline client, all limited to the user's area."""
+    village_rows = session.execute(
+        select(Place.id, Place.name, Place.kind, Place.parent_id)
+        .where(area_condition(session, user), Place.level == "village", Place.active.is_(True))
+        .order_by(Place.sort_key, Place.id)
+    ).all()
+    villages = [
+        {"id": row.id, "name": row.name, "kind": row.kind, "parent_id": row.parent_id}
+        for row in village_rows
+    ]
+
+    skills = [
+        {
+            "code": skill.code,
+            "name": (skill.name_en or skill.name_vi) if english else skill.name_vi,
+            "group": skill.group,
+        }
+        for skill in session.scalars(
+            select(Skill).where(Skill.active.is_(True)).order_by(Skill.sort_order, Skill.code)
+        )
+    ]
+
+    household_rows = session.execute(
+        select(
+            Household.id,
+            Household.village_id,
+            Household.head_name,
+            Household.address,
+            Household.members,
+        )
+        .join(Place, Place.id == Household.village_id)
+        .where(area_condition(session, user), Household.deleted_at.is_(None))
+        .order_by(Household.sort_key, Household.id)
+        .limit(MAX_HOUSEHOLDS + 1)
+    ).all()
+    households = [
+        {
+            "id": str(row.id),
+            "village_id": row.village_id,
+            "head_name": row.head_name,
+            "address": row.address,
+            "members": row.members,
+        }
+        for row in household_rows[:MAX_HOUSEHOLDS]
+    ]
+    return {
+        "user_id": user.id,
+        "generated_at": utcnow().isoformat(),
+        "today": today_local().isoformat(),
+        "villages": villages,
+        "skills": skills,
+        "households": households,
+        "truncated": len(household_rows) > MAX_HOUSEHOLDS,
+    }

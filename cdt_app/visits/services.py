@@ -1,0 +1,295 @@
+"""Logging, editing and deleting visits. Services flush, never commit.
+
+One validation source: the web form and the sync API both call ``save_visit`` with raw values
+and get the same Vietnamese messages back in a ``ValidationError``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from flask import abort
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+from ..audit import diff, record
+from ..errors import ValidationError
+from ..households.values import (
+    BadValue,
+    clean_text,
+    is_blank,
+    parse_bool,
+    parse_date,
+    parse_float,
+    parse_int,
+    parse_uuid,
+)
+from ..i18n import today_local
+from ..models import Household, Place, Skill, User, Visit, VisitSkill, VisitStatusChange, utcnow
+from ..scope import place_in_area
+
+VISIT_FIELDS = ("household_id", "visited_on", "skills", "people_taught", "notes", "lat", "lon")
+NOTES_MAX = 1000
+#: no visit before the teams existed; guards against typing mistakes such as 0205
+EARLIEST_VISIT = date(2020, 1, 1)
+
+
+class VisitLocked(Exception):  # noqa: N818 (the name is the interface other features use)
+    """The visit can no longer be edited or deleted by this actor (approved, deleted, or
+    not theirs)."""
+
+
+def can_edit(actor: User, visit: Visit) -> bool:
+    """The author, or the team lead of the visit's village, while the visit is not approved."""
+    if visit.is_locked or actor is None:
+        return False
+    if visit.volunteer_id == actor.id:
+        return True
+    return actor.role == "team_lead" and actor.place_id == visit.village_id
+
+
+def _household(session: Session, actor: User, raw: Any) -> Household | None:
+    try:
+        household_id = parse_uuid(raw)
+    except BadValue:
+        return None
+    household = session.get(Household, household_id)
+    if household is None or household.deleted_at is not None:
+        return None
+    if not place_in_area(session, actor, session.get(Place, household.village_id)):
+        return None
+    return household
+
+
+def _skills(
+    session: Session, raw: Any, allowed_retired: set[int]
+) -> tuple[dict[int, bool], str | None]:
+    """{skill id: completed} from [{"code", "completed"}], or an error message."""
+    if not isinstance(raw, (list, tuple)) or not raw:
+        return {}, _("Please tick at least one skill taught.")
+    if len(raw) > 100:
+        return {}, _("Unknown skill.")
+    wanted: dict[str, bool] = {}
+    for item in raw:
+        if not isinstance(item, Mapping) or not isinstance(item.get("code"), str):
+            return {}, _("Unknown skill.")
+        try:
+            completed = parse_bool(item.get("completed", False))
+        except BadValue:
+            return {}, _("Unknown skill.")
+        code = item["code"].strip()
+        wanted[code] = wanted.get(code, False) or completed
+    found = {s.code: s for s in session.scalars(select(Skill).where(Skill.code.in_(wanted)))}
+    chosen: dict[int, bool] = {}
+    for code, completed in wanted.items():
+        skill = found.get(code)
+        if skill is None:
+            return {}, _("Unknown skill.")
+        if not skill.active and skill.id not in allowed_retired:
+            return {}, _(
+                "The skill “%(name)s” is no longer in use; please choose another.",
+                name=skill.name_vi,
+            )
+        chosen[skill.id] = completed
+    return chosen, None
+
+
+def _clean(
+    session: Session, actor: User, data: Mapping[str, Any], visit: Visit | None
+) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+
+    household = _household(session, actor, data.get("household_id"))
+    if household is None:
+        errors["household_id"] = _("Please choose a household in your area.")
+    clean["household"] = household
+
+    try:
+        visited_on = parse_date(data.get("visited_on"))
+    except BadValue:
+        errors["visited_on"] = _("Please enter the date of the visit (dd/mm/yyyy).")
+    else:
+        if visited_on > today_local():
+            errors["visited_on"] = _("The date of the visit cannot be in the future.")
+        elif visited_on < EARLIEST_VISIT:
+            errors["visited_on"] = _("Please check the date of the visit: it is too far back.")
+        clean["visited_on"] = visited_on
+
+    retired_ok: set[int] = set()
+    if visit is not None:
+        retired_ok = set(
+            session.scalars(select(VisitSkill.skill_id).where(VisitSkill.visit_id == visit.id))
+        )
+    skills, skill_error = _skills(session, data.get("skills"), retired_ok)
+    if skill_error:
+        errors["skills"] = skill_error
+    clean["skills"] = skills
+
+    high = household.members if household is not None else 99
+    try:
+        clean["people_taught"] = parse_int(data.get("people_taught"), low=1, high=high)
+    except BadValue:
+        errors["people_taught"] = _(
+            "The number of people taught must be a whole number from 1 to %(max)d (the "
+            "household's members).",
+            max=high,
+        )
+
+    try:
+        notes = clean_text(data.get("notes"))
+        if len(notes) > NOTES_MAX:
+            raise BadValue(notes)
+        clean["notes"] = notes
+    except BadValue:
+        errors["notes"] = _("The notes are too long (at most 1000 characters).")
+
+    for field, limit in (("lat", 90.0), ("lon", 180.0)):
+        raw = data.get(field)
+        if is_blank(raw):
+            clean[field] = None
+            continue
+        try:
+            clean[field] = parse_float(raw, low=-limit, high=limit)
+        except BadValue:
+            errors[field] = _("The location is not valid.")
+    paired = (clean.get("lat") is None) == (clean.get("lon") is None)
+    if not paired and "lat" not in errors and "lon" not in errors:
+        errors["lat"] = _("The location is not valid.")
+
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _skills_of(session: Session, visit_id: uuid.UUID) -> list[tuple[str, bool]]:
+    rows = session.execute(
+        select(Skill.code, VisitSkill.completed)
+        .join(Skill, Skill.id == VisitSkill.skill_id)
+        .where(VisitSkill.visit_id == visit_id)
+        .order_by(Skill.sort_order, Skill.code)
+    ).all()
+    return [(code, bool(completed)) for code, completed in rows]
+
+
+def _audit_state(session: Session, visit: Visit) -> dict[str, Any]:
+    skills = _skills_of(session, visit.id) if visit.id else []
+    return {
+        "household_id": str(visit.household_id) if visit.household_id else None,
+        "visited_on": visit.visited_on,
+        "people_taught": visit.people_taught,
+        "notes": visit.notes,
+        "lat": visit.lat,
+        "lon": visit.lon,
+        "status": visit.status,
+        "skills": ", ".join(f"{code}{'✓' if done else ''}" for code, done in skills),
+        "deleted_at": visit.deleted_at,
+    }
+
+
+def save_visit(
+    session: Session,
+    actor: User,
+    data: Mapping[str, Any],
+    visit: Visit | None = None,
+    visit_id: uuid.UUID | None = None,
+) -> Visit:
+    """Create (with ``visit_id`` if given) or update a visit from raw values.
+
+    Raises VisitLocked when ``visit`` can no longer be edited by ``actor``, ValidationError on
+    bad input. A returned visit that is edited goes back to the review queue (submitted).
+    """
+    if visit is not None and not can_edit(actor, visit):
+        raise VisitLocked(visit.id)
+    clean = _clean(session, actor, data, visit)
+    household: Household = clean["household"]
+    creating = visit is None
+    now = utcnow()
+    if creating:
+        visit = Visit(volunteer_id=actor.id, created_at=now, status="submitted")
+        if visit_id is not None:
+            visit.id = visit_id
+        before: dict[str, Any] = {}
+    else:
+        before = _audit_state(session, visit)
+    visit.household_id = household.id
+    visit.village_id = household.village_id
+    visit.visited_on = clean["visited_on"]
+    visit.people_taught = clean["people_taught"]
+    visit.notes = clean["notes"]
+    visit.lat, visit.lon = clean["lat"], clean["lon"]
+    visit.updated_at = now
+    session.add(visit)
+    session.flush()
+    if creating:
+        session.add(VisitStatusChange(visit_id=visit.id, to_status="submitted", actor_id=actor.id))
+    else:
+        session.execute(delete(VisitSkill).where(VisitSkill.visit_id == visit.id))
+        if visit.status == "returned":
+            session.add(visit.change_status("submitted", actor.id))
+    for skill_id, completed in clean["skills"].items():
+        session.add(VisitSkill(visit_id=visit.id, skill_id=skill_id, completed=completed))
+    session.flush()
+    changes = diff(before, _audit_state(session, visit))
+    if creating or changes:
+        record(
+            session,
+            actor,
+            "create" if creating else "update",
+            visit,
+            changes,
+            place_id=visit.village_id,
+        )
+    return visit
+
+
+def delete_visit(session: Session, actor: User, visit: Visit) -> None:
+    """Soft-delete the visit (it stays in the audit log); refused once approved."""
+    if not can_edit(actor, visit):
+        raise VisitLocked(visit.id)
+    before = _audit_state(session, visit)
+    visit.deleted_at = visit.updated_at = utcnow()
+    session.add(visit)
+    session.flush()
+    record(
+        session,
+        actor,
+        "delete",
+        visit,
+        diff(before, _audit_state(session, visit)),
+        place_id=visit.village_id,
+    )
+
+
+def get_visit_or_404(session: Session, actor: User, visit_id: Any) -> Visit:
+    """The visit if it exists, is not deleted and lies in the actor's area; 404 otherwise."""
+    try:
+        key = visit_id if isinstance(visit_id, uuid.UUID) else uuid.UUID(str(visit_id))
+    except ValueError:
+        abort(404)
+    visit = session.get(Visit, key)
+    if visit is None or visit.deleted_at is not None:
+        abort(404)
+    if not place_in_area(session, actor, session.get(Place, visit.village_id)):
+        abort(404)
+    return visit
+
+
+def visit_payload(session: Session, visit: Visit) -> dict[str, Any]:
+    """The visit in the shape of the sync API's visit payload (DESIGN section 8)."""
+    return {
+        "household_id": str(visit.household_id),
+        "visited_on": visit.visited_on.isoformat(),
+        "skills": [
+            {"code": code, "completed": completed}
+            for code, completed in _skills_of(session, visit.id)
+        ],
+        "people_taught": visit.people_taught,
+        "notes": visit.notes,
+        "lat": visit.lat,
+        "lon": visit.lon,
+    }

@@ -1,0 +1,213 @@
+"""Logging a visit, "my visits", the visit page, editing and deleting, the team's visits."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..auth.access import roles_required
+from ..db import get_session
+from ..errors import ValidationError, populate_form_errors
+from ..households.queries import area_has_many_villages, list_households
+from ..households.services import get_household_or_404
+from ..households.values import BadValue, parse_int, parse_uuid
+from ..i18n import today_local
+from ..models import Household, Place, User, Visit, VisitSkill, VisitStatusChange
+from ..scope import user_place
+from .forms import VisitForm
+from .queries import (
+    my_visits,
+    skills_for_form,
+    skills_of_visits,
+    team_members,
+    team_visits,
+)
+from .services import VisitLocked, can_edit, delete_visit, get_visit_or_404, save_visit
+
+bp = Blueprint("visits", __name__, url_prefix="/visits")
+TEAM_ROLES = ("team_lead", "coordinator", "staff", "admin")
+
+
+def _int_arg(name: str, default: int | None = None) -> int | None:
+    try:
+        return parse_int(request.args.get(name, ""), low=1, high=2**31 - 1)
+    except BadValue:
+        return default
+
+
+def _render_form(form: VisitForm, household: Household, visit: Visit | None, keep_ids=None):
+    session = get_session()
+    return render_template(
+        "visits/form.html",
+        form=form,
+        household=household,
+        visit=visit,
+        skills=skills_for_form(session, keep_ids),
+        chosen=set(form.skills.data or []) | set(form.completed.data or []),
+        completed=set(form.completed.data or []),
+        today=today_local().isoformat(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    session = get_session()
+    if user_place(session, current_user) is None:
+        abort(404)
+    form = VisitForm()
+    household_ref = form.household_id.data if form.is_submitted() else request.args.get("household")
+    if not household_ref:
+        if form.is_submitted():
+            abort(400)
+        # no household yet: choose one from the list or the search
+        query = request.args.get("q", "")[:100]
+        page = list_households(session, current_user, query, _int_arg("page", 1))
+        return render_template(
+            "households/index.html",
+            page=page,
+            show_village=area_has_many_villages(session, current_user),
+            picking=True,
+        )
+    household = get_household_or_404(session, current_user, household_ref)
+    if not form.is_submitted():
+        form.household_id.data = str(household.id)
+        form.new_id.data = str(uuid.uuid4())
+        form.visited_on.data = today_local().isoformat()
+        form.people_taught.data = "1"
+    elif form.validate_on_submit():
+        try:
+            new_id = parse_uuid(form.new_id.data)
+        except BadValue:
+            new_id = None
+        existing = session.get(Visit, new_id) if new_id else None
+        if existing is not None and existing.volunteer_id == current_user.id:
+            return redirect(url_for("visits.mine"))  # the same form saved twice
+        try:
+            save_visit(
+                session,
+                current_user,
+                form.service_data(),
+                visit_id=new_id if existing is None else None,
+            )
+        except ValidationError as error:
+            session.rollback()
+            populate_form_errors(form, error.errors)
+        else:
+            session.commit()
+            flash(_("The visit has been saved."), "success")
+            return redirect(url_for("visits.mine"))
+    return _render_form(form, household, None)
+
+
+@bp.get("/mine")
+@login_required
+def mine():
+    session = get_session()
+    return render_template("visits/mine.html", groups=my_visits(session, current_user))
+
+
+@bp.get("/team")
+@login_required
+@roles_required(*TEAM_ROLES)
+def team():
+    session = get_session()
+    volunteer_id = _int_arg("volunteer")
+    page = _int_arg("page", 1)
+    rows, has_next = team_visits(session, current_user, page, volunteer_id)
+    return render_template(
+        "visits/team.html",
+        rows=rows,
+        has_next=has_next,
+        page=page,
+        members=team_members(session, current_user),
+        volunteer_id=volunteer_id,
+    )
+
+
+@bp.get("/<uuid:visit_id>")
+@login_required
+def detail(visit_id: uuid.UUID):
+    session = get_session()
+    visit = get_visit_or_404(session, current_user, visit_id)
+    history = session.scalars(
+        select(VisitStatusChange)
+        .where(VisitStatusChange.visit_id == visit.id)
+        .order_by(VisitStatusChange.at, VisitStatusChange.id)
+    ).all()
+    return render_template(
+        "visits/detail.html",
+        visit=visit,
+        household=session.get(Household, visit.household_id),
+        village=session.get(Place, visit.village_id),
+        author=session.get(User, visit.volunteer_id),
+        skills=skills_of_visits(session, [visit.id])[visit.id],
+        history=history,
+        editable=can_edit(current_user, visit),
+    )
+
+
+def _editable_or_403(visit: Visit) -> None:
+    if not can_edit(current_user, visit):
+        abort(403)
+
+
+@bp.route("/<uuid:visit_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(visit_id: uuid.UUID):
+    session = get_session()
+    visit = get_visit_or_404(session, current_user, visit_id)
+    _editable_or_403(visit)
+    household = session.get(Household, visit.household_id)
+    current = skills_of_visits(session, [visit.id])[visit.id]
+    keep_ids = set(
+        session.scalars(select(VisitSkill.skill_id).where(VisitSkill.visit_id == visit.id))
+    )
+    form = VisitForm()
+    if not form.is_submitted():
+        form.household_id.data = str(visit.household_id)
+        form.visited_on.data = visit.visited_on.isoformat()
+        form.people_taught.data = str(visit.people_taught)
+        form.notes.data = visit.notes
+        form.skills.data = [s.code for s in current]
+        form.completed.data = [s.code for s in current if s.completed]
+        form.lat.data = "" if visit.lat is None else str(visit.lat)
+        form.lon.data = "" if visit.lon is None else str(visit.lon)
+    elif form.validate_on_submit():
+        try:
+            save_visit(session, current_user, form.service_data(), visit=visit)
+        except ValidationError as error:
+            session.rollback()
+            populate_form_errors(form, error.errors)
+        except VisitLocked:
+            session.rollback()
+            abort(403)
+        else:
+            session.commit()
+            flash(_("The changes have been saved."), "success")
+            return redirect(url_for("visits.detail", visit_id=visit.id))
+    return _render_form(form, household, visit, keep_ids)
+
+
+@bp.route("/<uuid:visit_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(visit_id: uuid.UUID):
+    session = get_session()
+    visit = get_visit_or_404(session, current_user, visit_id)
+    _editable_or_403(visit)
+    if request.method == "POST":
+        try:
+            delete_visit(session, current_user, visit)
+        except VisitLocked:
+            session.rollback()
+            abort(403)
+        session.commit()
+        flash(_("The visit has been deleted."), "success")
+        return redirect(url_for("visits.mine"))
+    return render_template(
+        "visits/delete.html", visit=visit, household=session.get(Household, visit.household_id)
+    )

@@ -1,0 +1,1 @@
+const BUILD = "__CDT_BUILD__";

@@ -1,0 +1,280 @@
+"""Visit pages with CSRF on: log, my visits, edit, delete, team view, home page, scope."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from cdt_app.i18n import today_local
+from cdt_app.models import Visit, VisitSkill
+from cdt_app.visits.queries import week_start
+from tests.conftest import csrf_from
+from tests.factories import make_household, make_tree, make_user, make_visit
+
+
+@pytest.fixture
+def world(db):
+    tree = make_tree(db)
+    volunteer = make_user(db, "volunteer", tree["village_a1"], username="tn")
+    colleague = make_user(db, "volunteer", tree["village_a1"], username="ban")
+    team_lead = make_user(db, "team_lead", tree["village_a1"], username="tt")
+    outsider = make_user(db, "volunteer", tree["village_b1"], username="ngoai")
+    household = make_household(db, tree["village_a1"], volunteer, "Đỗ Văn Hải", members=3)
+    far = make_household(db, tree["village_b1"], outsider, "Hộ Ở Xa")
+    return {
+        "tree": tree,
+        "volunteer": volunteer,
+        "colleague": colleague,
+        "team_lead": team_lead,
+        "outsider": outsider,
+        "household": household,
+        "far": far,
+    }
+
+
+def _fresh(db) -> None:
+    db.rollback()
+    db.expire_all()
+
+
+def _count(db, model=Visit) -> int:
+    _fresh(db)
+    return db.scalar(select(func.count()).select_from(model))
+
+
+def _value(html: str, name: str) -> str:
+    """The value attribute of the input called ``name``."""
+    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)[0]
+    return re.search(r'value="([^"]*)"', tag)[1]
+
+
+def _token(client, world) -> str:
+    return csrf_from(client.get(f"/visits/new?household={world['household'].id}").text)
+
+
+def _visit_form(client, url: str, **fields) -> dict:
+    page = client.get(url)
+    assert page.status_code == 200, url
+    data = {
+        "csrf_token": csrf_from(page.text),
+        "household_id": _value(page.text, "household_id"),
+        "new_id": _value(page.text, "new_id"),
+        "visited_on": _value(page.text, "visited_on"),
+        "people_taught": "1",
+        "skills": ["vneid"],
+    }
+    data.update(fields)
+    return data
+
+
+def test_the_form_defaults_to_today_and_one_person(client, auth, world):
+    auth.login("tn")
+    page = client.get(f"/visits/new?household={world['household'].id}")
+    assert f'value="{today_local().isoformat()}"' in page.text
+    assert f'max="{today_local().isoformat()}"' in page.text
+    assert re.search(r'name="people_taught"[^>]*value="1"', page.text)
+    assert "Đỗ Văn Hải" in page.text and "Từ 1 đến 3" in page.text
+    # every active skill with its "completed" toggle, none ticked yet
+    assert page.text.count('name="skills"') == 8 and page.text.count('name="completed"') == 8
+    assert " checked" not in page.text
+    assert "Đã tự làm được" in page.text
+
+
+def test_log_a_visit(client, auth, db, world):
+    auth.login("tn")
+    url = f"/visits/new?household={world['household'].id}"
+    data = _visit_form(
+        client,
+        url,
+        skills=["vneid", "dvc"],
+        completed=["vneid", "payment"],
+        people_taught="2",
+        notes="Cài VNeID cho hai vợ chồng",
+    )
+    response = client.post(url, data=data)
+    assert response.status_code == 302 and response.location.endswith("/visits/mine")
+    _fresh(db)
+    visit = db.scalar(select(Visit))
+    assert str(visit.id) == data["new_id"]
+    assert (visit.volunteer_id, visit.people_taught, visit.status) == (
+        world["volunteer"].id,
+        2,
+        "submitted",
+    )
+    skills = dict(
+        db.execute(
+            select(VisitSkill.skill_id, VisitSkill.completed).where(VisitSkill.visit_id == visit.id)
+        ).all()
+    )
+    assert sorted(skills.values()) == [False, True, True]  # "completed" alone means taught
+    # a double tap on "Save" logs the visit once
+    assert client.post(url, data=data).status_code == 302
+    assert _count(db) == 1
+    mine = client.get("/visits/mine")
+    assert "Đã lưu lượt hướng dẫn" in mine.text and "Đỗ Văn Hải" in mine.text
+    assert "Chờ duyệt" in mine.text
+
+
+def test_a_validation_error_keeps_everything_typed(client, auth, db, world):
+    auth.login("tn")
+    url = f"/visits/new?household={world['household'].id}"
+    future = (today_local() + timedelta(days=2)).isoformat()
+    data = _visit_form(
+        client,
+        url,
+        skills=["dvc"],
+        completed=["dvc"],
+        people_taught="7",
+        visited_on=future,
+        notes="Ghi chú giữ nguyên",
+    )
+    response = client.post(url, data=data)
+    assert response.status_code == 200
+    assert "Số người được hướng dẫn phải là số nguyên từ 1 đến 3" in response.text
+    assert "không được ở tương lai" in response.text
+    assert f'value="{future}"' in response.text and 'value="7"' in response.text
+    assert "Ghi chú giữ nguyên" in response.text
+    assert re.search(r'name="skills" value="dvc"[^>]*checked', response.text)
+    assert re.search(r'name="completed" value="dvc"[^>]*checked', response.text)
+    assert data["new_id"] in response.text
+    assert _count(db) == 0
+    no_skill = dict(data, skills=[], completed=[], people_taught="1", visited_on="")
+    response = client.post(url, data=no_skill)
+    assert "ít nhất một nội dung" in response.text and "Vui lòng nhập ngày" in response.text
+    assert _count(db) == 0
+
+
+def test_choosing_the_household_from_the_list_or_the_search(client, auth, db, world):
+    make_household(db, world["tree"]["village_a1"], world["volunteer"], "Bùi Thị Mai")
+    auth.login("tn")
+    page = client.get("/visits/new")
+    assert page.status_code == 200 and "chọn hộ" in page.text
+    assert f"/visits/new?household={world['household'].id}" in page.text
+    found = client.get("/visits/new?q=bui+mai")
+    assert "Bùi Thị Mai" in found.text and "Đỗ Văn Hải" not in found.text
+    assert "Hộ Ở Xa" not in client.get("/visits/new?q=xa").text
+
+
+def test_my_visits_today_this_week_and_returned_first(client, auth, db, world):
+    household, volunteer = world["household"], world["volunteer"]
+    today = today_local()
+    make_visit(db, household, volunteer, visited_on=today, notes="hôm nay")
+    if week_start(today) < today:
+        make_visit(db, household, volunteer, visited_on=today - timedelta(days=1))
+    make_visit(db, household, volunteer, visited_on=today - timedelta(days=30), status="approved")
+    make_visit(
+        db,
+        household,
+        volunteer,
+        visited_on=today - timedelta(days=3),
+        status="returned",
+        review_note="Thiếu số người",
+    )
+    make_visit(db, household, world["colleague"], visited_on=today)
+    auth.login("tn")
+    page = client.get("/visits/mine").text
+    assert page.index("Bị trả lại, cần sửa (1)") < page.index("Hôm nay (1)")
+    assert "Thiếu số người" in page
+    assert "Đã duyệt" in page and "Trả lại" in page and "Chờ duyệt" in page
+    expected_week = 1 if week_start(today) < today else 0
+    assert f"Đầu tuần này ({expected_week})" in page
+
+
+def test_edit_a_returned_visit_sends_it_back_for_review(client, auth, db, world):
+    visit = make_visit(
+        db, world["household"], world["volunteer"], status="returned", review_note="Sai ngày"
+    )
+    auth.login("tn")
+    url = f"/visits/{visit.id}/edit"
+    page = client.get(url)
+    assert "Sai ngày" in page.text and re.search(
+        r'name="skills" value="vneid"[^>]*checked', page.text
+    )
+    response = client.post(url, data=_visit_form(client, url, people_taught="3"))
+    assert response.status_code == 302
+    _fresh(db)
+    assert db.get(Visit, visit.id).status == "submitted"
+    assert db.get(Visit, visit.id).people_taught == 3
+
+
+def test_delete_a_visit_softly(client, auth, db, world):
+    visit = make_visit(db, world["household"], world["volunteer"])
+    auth.login("tn")
+    page = client.get(f"/visits/{visit.id}/delete")
+    assert page.status_code == 200
+    response = client.post(f"/visits/{visit.id}/delete", data={"csrf_token": csrf_from(page.text)})
+    assert response.status_code == 302
+    _fresh(db)
+    assert db.get(Visit, visit.id).deleted_at is not None
+    assert client.get(f"/visits/{visit.id}").status_code == 404
+    assert "Đỗ Văn Hải" not in client.get("/visits/mine").text
+
+
+def test_approved_visits_and_colleagues_visits_cannot_be_changed(client, auth, db, world):
+    approved = make_visit(db, world["household"], world["volunteer"], status="approved")
+    theirs = make_visit(db, world["household"], world["colleague"])
+    auth.login("tn")
+    token = _token(client, world)
+    for visit in (approved, theirs):
+        assert client.get(f"/visits/{visit.id}").status_code == 200  # same village: visible
+        assert client.get(f"/visits/{visit.id}/edit").status_code == 403
+        assert (
+            client.post(f"/visits/{visit.id}/edit", data={"csrf_token": token}).status_code == 403
+        )
+        assert (
+            client.post(f"/visits/{visit.id}/delete", data={"csrf_token": token}).status_code == 403
+        )
+    page = client.get(f"/visits/{approved.id}")
+    assert "không thể sửa" in page.text and f"/visits/{approved.id}/edit" not in page.text
+    _fresh(db)
+    assert db.get(Visit, theirs.id).deleted_at is None
+
+
+def test_team_lead_edits_and_sees_the_team_visits(client, auth, db, world):
+    visit = make_visit(db, world["household"], world["volunteer"], notes="của tổ viên")
+    make_visit(db, world["far"], world["outsider"], notes="thôn khác")
+    auth.login("tt")
+    team = client.get("/visits/team")
+    assert team.status_code == 200 and "Đỗ Văn Hải" in team.text and "Hộ Ở Xa" not in team.text
+    filtered = client.get(f"/visits/team?volunteer={world['colleague'].id}")
+    assert "Đỗ Văn Hải" not in filtered.text
+    url = f"/visits/{visit.id}/edit"
+    assert client.post(url, data=_visit_form(client, url, notes="tổ trưởng sửa")).status_code == 302
+    _fresh(db)
+    assert db.get(Visit, visit.id).notes == "tổ trưởng sửa"
+    home = client.get("/")
+    assert "/visits/team" in home.text and "/users/" in home.text
+    auth.logout()
+    auth.login("tn")
+    assert client.get("/visits/team").status_code == 403
+
+
+def test_other_villages_visits_answer_404(client, auth, db, world):
+    theirs = make_visit(db, world["far"], world["outsider"])
+    auth.login("tn")
+    token = _token(client, world)
+    for url in (f"/visits/{theirs.id}", f"/visits/{theirs.id}/edit", f"/visits/{theirs.id}/delete"):
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, data={"csrf_token": token}).status_code in (404, 405), url
+    assert client.get(f"/visits/{uuid.uuid4()}").status_code == 404
+    # posting a visit for their household with a form of ours: 404, nothing stored
+    url = f"/visits/new?household={world['household'].id}"
+    data = _visit_form(client, url, household_id=str(world["far"].id))
+    assert client.post(url, data=data).status_code == 404
+    _fresh(db)
+    assert db.get(Visit, theirs.id).deleted_at is None
+    assert _count(db) == 1
+
+
+def test_home_page_of_a_volunteer(client, auth, db, world):
+    make_visit(db, world["household"], world["volunteer"])
+    auth.login("tn")
+    home = client.get("/")
+    assert "Ghi lượt hướng dẫn" in home.text and "Đăng ký hộ mới" in home.text
+    # the household visited last is one tap from a new visit
+    assert f"/visits/new?household={world['household'].id}" in home.text
+    assert "lượt hôm nay" in home.text

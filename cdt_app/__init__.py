@@ -82,6 +82,10 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (review_bp, review_api_bp, activity_bp, auditlog_bp):
         app.register_blueprint(blueprint)
 
+    from .privacy.views import bp as privacy_bp
+
+    app.register_blueprint(privacy_bp)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from .errors import register_error_pages
@@ -114,6 +118,8 @@ def register_template_context(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from .cli import cdt_cli, translate_cli
+    from .privacy.cli import apply_retention_command
 
+    cdt_cli.add_command(apply_retention_command)
     app.cli.add_command(cdt_cli)
     app.cli.add_command(translate_cli)

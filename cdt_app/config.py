@@ -58,10 +58,14 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "CDT_IDLE_TIMEOUT": timedelta(hours=float(env.get("CDT_IDLE_TIMEOUT_HOURS", "8"))),
         "CDT_ABSOLUTE_TIMEOUT": timedelta(hours=float(env.get("CDT_ABSOLUTE_TIMEOUT_HOURS", "24"))),
         "CDT_RETENTION_DAYS": int(env.get("CDT_RETENTION_DAYS", "0")),
-        "CDT_ADMIN_TOTP_REQUIRED": _bool(env.get("CDT_ADMIN_TOTP_REQUIRED"), default=True),
+        # the demo admin has a published password: two-step login would only block the demo
+        "CDT_ADMIN_TOTP_REQUIRED": _bool(
+            env.get("CDT_ADMIN_TOTP_REQUIRED"), default=production or not _bool(env.get("CDT_DEMO"))
+        ),
         "CDT_TRUSTED_PROXIES": int(env.get("CDT_TRUSTED_PROXIES", "0")),
-        "CDT_LOGIN_LIMIT_ADDRESS": env.get("CDT_LOGIN_LIMIT_ADDRESS", "30 per minute; 300 per hour"),
-        "CDT_LOGIN_LIMIT_ACCOUNT": env.get("CDT_LOGIN_LIMIT_ACCOUNT", "5 per minute; 30 per hour"),
+        #: Flask-Limiter limits of login attempts: every attempt per address, failures per account
+        "CDT_LOGIN_LIMIT_ADDRESS": env.get("CDT_LOGIN_LIMIT_ADDRESS", "30/minute;300/hour"),
+        "CDT_LOGIN_LIMIT_ACCOUNT": env.get("CDT_LOGIN_LIMIT_ACCOUNT", "5/minute;30/hour"),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent.parent / "translations"),

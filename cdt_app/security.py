@@ -34,6 +34,10 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", HSTS)
+        if response.mimetype == "application/json" and "charset" not in headers.get(
+            "Content-Type", ""
+        ):
+            headers["Content-Type"] = "application/json; charset=utf-8"
         if request.endpoint != "static":
             # pages and API answers may hold personal data: no shared or browser cache keeps them
             headers.setdefault("Cache-Control", "no-store")

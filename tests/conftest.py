@@ -243,3 +243,35 @@ def app_with(app):
     yield build
     for built in made:
         built.extensions["cdt_engine"].dispose()
+
+
+# --- query counting (issue 5: review queue and activity page) --------------------------------
+
+_SQL_VERBS = ("select", "insert", "update", "delete", "with")
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as statements: …`` collects the SQL statements (SELECT, INSERT,
+    UPDATE, DELETE, WITH) the app's engine runs inside the block; PRAGMA/BEGIN are left out."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    engine = app.extensions["cdt_engine"]
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def before(_conn, _cursor, statement, _params, _context, _many):
+            if statement.lstrip().lower().startswith(_SQL_VERBS):
+                statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counting

@@ -3,6 +3,7 @@ scope, and idempotency under concurrency on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from datetime import timedelta
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 from cdt_app.i18n import today_local
 from cdt_app.models import AuditLog, Household, Visit, VisitSkill
 from cdt_app.sync import services as sync_services
-from tests.conftest import AuthActions
+from tests.conftest import PG_URL, AuthActions
 from tests.factories import make_household, make_tree, make_user, make_visit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -384,10 +385,18 @@ def test_an_expired_session_gets_401_then_syncs_after_logging_in(client, auth, w
 # --- concurrency -----------------------------------------------------------------------------
 
 
-def test_two_identical_requests_at_the_same_time_store_one_row(app, world, db, monkeypatch):
-    """Both requests read "no such visit", then both insert: one wins, the other answers
-    unchanged (PostgreSQL: IntegrityError, savepoint, re-read; SQLite: the write transactions
-    are serialised and the second one finds the row)."""
+@pytest.mark.parametrize("senders", [("tinhnguyen", "tinhnguyen"), ("tinhnguyen", "totruong")])
+def test_two_identical_requests_at_the_same_time_store_one_row(
+    app, world, db, monkeypatch, caplog, senders
+):
+    """The same new visit sent twice at once, by one phone or by two people of the village.
+
+    Two people: both requests read "no such visit", then both insert; on PostgreSQL the loser's
+    INSERT fails, its savepoint is rolled back and it re-reads the winner's row. One person:
+    the second request waits for the first (one sync per user at a time). On SQLite the write
+    transactions are serialised. Always one row, one "created" and one "unchanged".
+    """
+    make_user(db, "team_lead", world["village_a1"], username="totruong")
     household = make_household(db, world["village_a1"], world["volunteer"])
     item = visit_item(household.id)
     barrier = threading.Barrier(2)
@@ -401,11 +410,12 @@ def test_two_identical_requests_at_the_same_time_store_one_row(app, world, db, m
         return real_save(*args, **kwargs)
 
     monkeypatch.setattr(sync_services, "save_visit", save_after_both_read)
+    caplog.set_level(logging.INFO, logger="cdt_app.sync.services")
 
     clients, tokens = [], []
-    for _ in range(2):
+    for username in senders:
         client = app.test_client()
-        tokens.append(login_api(client, AuthActions(client)))
+        tokens.append(login_api(client, AuthActions(client), username))
         clients.append(client)
     answers: list = [None, None]
 
@@ -421,6 +431,8 @@ def test_two_identical_requests_at_the_same_time_store_one_row(app, world, db, m
     statuses = sorted(a.json["results"][0]["status"] for a in answers)
     assert statuses == ["created", "unchanged"]
     assert count(db, Visit) == 1
+    if PG_URL and senders[0] != senders[1]:
+        assert "stored concurrently" in caplog.text  # the IntegrityError path really ran
     assert db.scalar(select(func.count()).select_from(VisitSkill)) == 2
 
 

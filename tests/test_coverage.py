@@ -42,7 +42,7 @@ ADDITIVE = (
 )
 RARELY = (False, False, False, True)  #: deleted about one time in four
 SETTINGS = settings(
-    max_examples=25,
+    max_examples=50,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from cdt_app.errors import ValidationError
 from cdt_app.models import AuditLog, Household, Place, User, Visit
@@ -14,22 +13,6 @@ from cdt_app.places.queries import children_with_counts
 from cdt_app.places.services import PlaceInput, merge_villages, update_place
 from tests.conftest import csrf_from
 from tests.factories import make_household, make_place, make_tree, make_user, make_visit
-
-
-@contextmanager
-def count_queries(app):
-    """Collect the SQL statements the app runs inside the block."""
-    statements: list[str] = []
-    engine = app.extensions["cdt_engine"]
-
-    def before(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def _post(client, url, data):
@@ -79,18 +62,20 @@ def test_detail_lists_children_with_village_household_and_target_counts(
     assert village.status_code == 200 and "Gộp vào thôn khác" in village.text
 
 
-def test_detail_page_query_count_does_not_grow_with_children(app, client, auth, db, tree, staff):
+def test_detail_page_query_count_does_not_grow_with_children(
+    app, client, auth, db, tree, staff, count_queries
+):
     auth.login("canbo")
     url = f"/places/{tree['province'].id}"
     client.get(url)
-    with count_queries(app) as few:
+    with count_queries() as few:
         assert client.get(url).status_code == 200
     for n in range(25):
         commune = make_place(db, f"Xã Thêm {n}", "xa", tree["province"])
         for m in range(3):
             village = make_place(db, f"Thôn {m}", "thon", commune, target=10)
             make_household(db, village)
-    with count_queries(app) as many:
+    with count_queries() as many:
         page = client.get(url)
     assert page.status_code == 200 and "Xã Thêm 24" in page.text
     assert len(many) == len(few)
@@ -204,10 +189,10 @@ def test_reparent_moves_the_whole_subtree_with_one_update(app, client, auth, db,
     assert json.loads(entry.changes)["parent_id"] == [tree["province"].id, district.id]
 
 
-def test_move_sql_is_set_based(app, db, tree):
+def test_move_sql_is_set_based(app, db, tree, count_queries):
     district = make_place(db, "Huyện Mới", "huyen", tree["province"])
     commune = tree["commune_a"]
-    with app.app_context(), count_queries(app) as statements:
+    with app.app_context(), count_queries() as statements:
         update_place(
             db,
             None,
@@ -332,6 +317,8 @@ def test_merge_moves_households_visits_and_team_and_keeps_the_commune_totals(
     assert merged.active is False and merged.target_households == 0
     assert db.get(Place, target.id).target_households == 150  # 100 + 50
     assert _commune_totals(db, tree) == totals_before
+    villages = {r.place.id: r for r in children_with_counts(db, tree["commune_a"])}
+    assert villages[source.id].households == 0 and villages[target.id].households == 4
     entries = db.scalars(select(AuditLog).where(AuditLog.action == "merge")).all()
     assert {e.object_id for e in entries} == {str(source.id), str(target.id)}
     changes = json.loads(next(e for e in entries if e.object_id == str(source.id)).changes)

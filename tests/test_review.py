@@ -17,7 +17,12 @@ from tests.factories import make_household, make_tree, make_user, make_visit
 
 @pytest.fixture
 def area(db):
-    """Communes A and B; a coordinator each; a team lead and two members in village A1."""
+    return make_area(db)
+
+
+def make_area(db) -> dict:
+    """Communes A and B; a coordinator each; a team lead and a member in village A1, members
+    in A2 and B1; staff and an admin of the province; a household and visits in each."""
     tree = make_tree(db)
     people = {
         "doan": make_user(db, "coordinator", tree["commune_a"], username="doan"),

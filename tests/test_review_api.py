@@ -9,7 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from cdt_app.models import AuditLog, VisitStatusChange
-from tests.test_review import MATRIX, _status, area, fresh  # noqa: F401 (fixture)
+from tests.test_review import MATRIX, _status, fresh, make_area
+
+
+@pytest.fixture
+def area(db):
+    return make_area(db)
 
 
 def _token(client) -> str:
@@ -69,6 +74,7 @@ def test_return_needs_a_reason_and_a_known_action(client, auth, db, area):
         "reviewed_by": area["people"]["doan"].id,
         "reviewed_at": None,
     }
+    db.rollback()
     change = db.scalars(
         select(VisitStatusChange).where(VisitStatusChange.to_status == "returned")
     ).one()
@@ -85,6 +91,7 @@ def test_illegal_transition_is_409(client, auth, db, area):
     back = _review(client, visit.id, {"action": "return", "reason": "Muộn rồi"})
     assert back.status_code == 409
     assert fresh(db, visit).status == "approved"
+    db.rollback()
     # exactly one review entry in the audit log and one approval in the history
     assert len(db.scalars(select(AuditLog).where(AuditLog.action == "review")).all()) == 1
 
@@ -100,7 +107,7 @@ def test_returned_visit_may_be_approved_but_not_returned_again(client, auth, db,
 
 
 @pytest.mark.parametrize(
-    "raw", ["{not json", "[]", '"approve"', "", "null", '{"action": "approve"'.encode()]
+    "raw", ["{not json", "[]", '"approve"', "", "null", b'{"action": "approve"']
 )
 def test_malformed_json_is_400(client, auth, db, area, raw):
     auth.login("doan")

@@ -149,9 +149,7 @@ def test_future_date_is_refused_in_vietnam_time(world, db):
     tomorrow = (today_local() + timedelta(days=1)).isoformat()
     with pytest.raises(ValidationError) as caught:
         save_visit(db, world["volunteer"], _data(world["household"], visited_on=tomorrow))
-    assert "future" in caught.value.errors["visited_on"] or "tương lai" in (
-        caught.value.errors["visited_on"]
-    )
+    assert caught.value.errors["visited_on"] == "Ngày hướng dẫn không được ở tương lai."
 
 
 def test_lat_without_lon_is_refused(world, db):
@@ -260,3 +258,23 @@ def test_get_visit_or_404_is_limited_to_the_area(world, db):
     for bad in (theirs.id, uuid.uuid4(), "zzz"):
         with pytest.raises(NotFound):
             get_visit_or_404(db, world["volunteer"], bad)
+
+
+def test_today_is_the_date_in_vietnam_not_utc(world, db, monkeypatch):
+    """At 20:00 UTC on 30/6 it is already 1/7 in Vietnam: a visit dated 1/7 is not future."""
+    from datetime import UTC, date, datetime
+
+    import cdt_app.i18n
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            moment = datetime(2025, 6, 30, 20, 0, tzinfo=UTC)
+            return moment.astimezone(tz) if tz else moment
+
+    monkeypatch.setattr(cdt_app.i18n, "datetime", Frozen)
+    assert today_local() == date(2025, 7, 1)
+    visit = save_visit(db, world["volunteer"], _data(world["household"], visited_on="2025-07-01"))
+    assert visit.visited_on == date(2025, 7, 1)
+    with pytest.raises(ValidationError):
+        save_visit(db, world["volunteer"], _data(world["household"], visited_on="2025-07-02"))

@@ -278,3 +278,36 @@ def test_home_page_of_a_volunteer(client, auth, db, world):
     # the household visited last is one tap from a new visit
     assert f"/visits/new?household={world['household'].id}" in home.text
     assert "lượt hôm nay" in home.text
+
+
+def _gzip_size(body: bytes) -> int:
+    import gzip
+
+    return len(gzip.compress(body, compresslevel=6))
+
+
+def _assets(client, html: str) -> dict[str, bytes]:
+    """The CSS and JS files the page loads."""
+    urls = re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html)
+    return {url: client.get(url).data for url in urls}
+
+
+def test_page_weight_of_the_household_list_and_the_visit_form(client, auth, db, world):
+    """DESIGN section 9: the visit form's first load ≤ 60 KB compressed in all, JS ≤ 20 KB."""
+    for n in range(30):
+        make_household(
+            db, world["tree"]["village_a1"], world["volunteer"], f"Nguyễn Văn Hộ {n}", f"Số {n}"
+        )
+    auth.login("tn")
+    sizes = {}
+    for name, url in (
+        ("household list", "/households/"),
+        ("visit form", f"/visits/new?household={world['household'].id}"),
+    ):
+        page = client.get(url)
+        assets = _assets(client, page.text)
+        js = sum(_gzip_size(body) for path, body in assets.items() if path.endswith(".js"))
+        total = _gzip_size(page.data) + sum(_gzip_size(body) for body in assets.values())
+        sizes[name] = (_gzip_size(page.data), total, js)
+        assert total <= 60 * 1024 and js <= 20 * 1024, (name, sizes[name])
+    print(f"\ngzip bytes (html, html+css+js, js): {sizes}")

@@ -33,7 +33,8 @@ class Chart:
     right: float  #: x where the plot ends
     bars: list[Bar] = field(default_factory=list)
     y_ticks: list[tuple[float, str]] = field(default_factory=list)
-    x_labels: list[tuple[float, str]] = field(default_factory=list)
+    #: (x, text-anchor, label)
+    x_labels: list[tuple[float, str, str]] = field(default_factory=list)
     top_value: int = 0
 
 
@@ -74,6 +75,12 @@ def bar_chart(days: list[tuple[date, int]]) -> Chart:
             chart.y_ticks.append((round(baseline - plot_h * fraction, 2), fmt_number(int(value))))
     last = len(days) - 1
     for index in sorted({0, last // 3, 2 * last // 3, last}) if days else []:
-        centre = round(LEFT + index * slot + slot / 2, 2)
-        chart.x_labels.append((centre, days[index][0].strftime("%d/%m")))
+        # the first and last labels line up with the plot's edges so they are never cut off
+        if index == 0:
+            x, anchor = LEFT, "start"
+        elif index == last:
+            x, anchor = WIDTH - RIGHT, "end"
+        else:
+            x, anchor = round(LEFT + index * slot + slot / 2, 2), "middle"
+        chart.x_labels.append((x, anchor, days[index][0].strftime("%d/%m")))
     return chart

@@ -7,6 +7,7 @@ The login check runs before the CSRF check, so a client whose session has expire
 
 from __future__ import annotations
 
+import random
 import time
 
 from flask import Blueprint, abort, current_app, jsonify, request
@@ -25,7 +26,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # checked in require_login_then_csrf, after the login check
 
 #: whole-batch attempts when the database reports a deadlock or a lock timeout
-SYNC_ATTEMPTS = 3
+SYNC_ATTEMPTS = 5
 _PUBLIC = {"api.openapi"}
 
 
@@ -88,7 +89,7 @@ def sync():
             current_app.logger.warning("sync: database busy (attempt %d)", attempt, exc_info=True)
             if attempt == SYNC_ATTEMPTS:
                 abort(503)
-            time.sleep(0.05 * attempt)
+            time.sleep(random.uniform(0.02, 0.1) * attempt)  # noqa: S311 (jitter)
     return jsonify(results=results)
 
 

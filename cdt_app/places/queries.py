@@ -8,8 +8,8 @@ from sqlalchemy import String, and_, case, func, select, type_coerce
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from ..models import Household, Place, User
-from ..scope import area_condition, subtree_condition
+from ..models import CoverageVillage, Household, Place, User
+from ..scope import area_condition
 
 
 @dataclass
@@ -33,33 +33,21 @@ def _under(descendant_path, ancestor_path):
 def children_with_counts(session: Session, place: Place) -> list[ChildRow]:
     """The children of ``place`` with their village, household and target totals: one query.
 
-    Households are counted per village first (only the villages under ``place``), so joining
-    them does not multiply the village rows; every figure is a plain aggregate per child.
+    Registered households come from the per-village aggregates (``coverage_village``, kept in
+    step with the households by cdt_app.reports.aggregates), so a province page adds up a few
+    thousand village rows instead of counting a million households.
     """
     village = aliased(Place, name="village")
-    per_village = (
-        select(Household.village_id.label("village_id"), func.count().label("n"))
-        .where(
-            Household.deleted_at.is_(None),
-            Household.village_id.in_(
-                select(Place.id).where(
-                    subtree_condition(Place.path, place.path), Place.level == "village"
-                )
-            ),
-        )
-        .group_by(Household.village_id)
-        .subquery("per_village")
-    )
     rows = session.execute(
         select(
             Place,
             func.count(case((village.active.is_(True), village.id))),
-            func.coalesce(func.sum(per_village.c.n), 0),
+            func.coalesce(func.sum(CoverageVillage.registered_households), 0),
             func.coalesce(func.sum(village.target_households), 0),
         )
         .select_from(Place)
         .outerjoin(village, and_(_under(village.path, Place.path), village.level == "village"))
-        .outerjoin(per_village, per_village.c.village_id == village.id)
+        .outerjoin(CoverageVillage, CoverageVillage.village_id == village.id)
         .where(Place.parent_id == place.id)
         .group_by(Place.id)
         .order_by(Place.active.desc(), Place.sort_key)

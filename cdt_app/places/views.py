@@ -61,6 +61,7 @@ def detail(place_id: int):
         trail=trail,
         village_facts=village_facts,
         can_manage=can_manage,
+        can_add_people=current_user.role in ("coordinator", "staff", "admin"),
         can_merge=can_manage and place.is_village and place.active and place.id != root.id,
         is_root=place.id == root.id,
     )

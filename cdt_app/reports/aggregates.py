@@ -32,15 +32,9 @@ from ..models import (
     utcnow,
 )
 
-_PENDING = (
-    "cdt_coverage_villages"  #: session.info key: village ids to refresh at commit
-)
-_PENDING_VISITS = (
-    "cdt_coverage_visits"  #: visit ids whose village is looked up at commit
-)
-_ALL = (
-    "cdt_coverage_all"  #: session.info key: a write we could not attribute: rebuild all
-)
+_PENDING = "cdt_coverage_villages"  #: session.info key: village ids to refresh at commit
+_PENDING_VISITS = "cdt_coverage_visits"  #: visit ids whose village is looked up at commit
+_ALL = "cdt_coverage_all"  #: session.info key: a write we could not attribute: rebuild all
 SKIP = "cdt_coverage_skip"  #: set session.info[SKIP] = True to turn the events off (bulk loads)
 _CHUNK = 500
 
@@ -99,9 +93,7 @@ def _approved_case(value):
 
 
 def _refresh_chunk(session: OrmSession, ids: list[int]) -> None:
-    existing = set(
-        session.scalars(select(_cv.c.village_id).where(_cv.c.village_id.in_(ids)))
-    )
+    existing = set(session.scalars(select(_cv.c.village_id).where(_cv.c.village_id.in_(ids))))
     missing = [i for i in ids if i not in existing]
     if missing:
         session.execute(_insert_ignore(session, missing))
@@ -186,9 +178,7 @@ def _refresh_chunk(session: OrmSession, ids: list[int]) -> None:
                 _visit.c.village_id,
                 _vs.c.skill_id,
                 func.count(_visit.c.household_id.distinct()),
-                func.count(
-                    sa.case((completed, _visit.c.household_id), else_=None).distinct()
-                ),
+                func.count(sa.case((completed, _visit.c.household_id), else_=None).distinct()),
                 func.count(_approved_case(_visit.c.household_id).distinct()),
                 func.count(
                     sa.case(
@@ -264,9 +254,7 @@ def _params_list(parameters) -> list[dict]:
 def _collect_bulk(state) -> None:
     """ORM-enabled INSERT/UPDATE/DELETE on the watched tables: mark what they touch."""
     session = state.session
-    if session.info.get(SKIP) or not (
-        state.is_insert or state.is_update or state.is_delete
-    ):
+    if session.info.get(SKIP) or not (state.is_insert or state.is_update or state.is_delete):
         return
     statement = state.statement
     table = _dml_table(statement)
@@ -299,9 +287,7 @@ def _collect_bulk(state) -> None:
         if where is None:
             session.info[_ALL] = True
             return
-    touched = session.execute(
-        select(table.c[key_column]).where(where).distinct()
-    ).scalars()
+    touched = session.execute(select(table.c[key_column]).where(where).distinct()).scalars()
     _mark(session, target, list(touched))
 
 
@@ -314,9 +300,7 @@ def _values_of(statement) -> dict | None:
     result = {}
     for column, value in raw.items():
         name = getattr(column, "key", column)
-        result[name] = (
-            getattr(value, "value", None) if hasattr(value, "value") else None
-        )
+        result[name] = getattr(value, "value", None) if hasattr(value, "value") else None
     return result
 
 

@@ -36,9 +36,7 @@ def coverage_chart(rows: list[PlaceRow], title: str) -> Markup:
         coverage = row.figures.coverage
         top = index * ROW
         width = round(WIDTH * min(coverage, 1.0), 1)
-        level = (
-            "cov-bar-low" if coverage < 0.3 else "cov-bar-mid" if coverage < 0.7 else ""
-        )
+        level = "cov-bar-low" if coverage < 0.3 else "cov-bar-mid" if coverage < 0.7 else ""
         over = " cov-bar-over" if coverage > 1 else ""
         parts.append(
             f'<g class="cov-row"><text class="cov-label" x="0" y="{top + 22}">'

@@ -54,16 +54,12 @@ class Column:
     key: str = ""
 
 
-def coverage_columns(
-    report: CoverageReport, hierarchy: dict[int, dict]
-) -> list[Column]:
+def coverage_columns(report: CoverageReport, hierarchy: dict[int, dict]) -> list[Column]:
     """The columns of a coverage export: hierarchy, place, figures, then per skill."""
     present = {level for chain in hierarchy.values() for level in chain}
     labels = level_labels()
     columns = [
-        Column(
-            labels[level], lambda row, lv=level: hierarchy[row.id].get(lv, ""), "text"
-        )
+        Column(labels[level], lambda row, lv=level: hierarchy[row.id].get(lv, ""), "text")
         for level in LEVELS
         if level in present
     ]
@@ -76,9 +72,7 @@ def coverage_columns(
             _("Villages without a target (registered households used)"),
             lambda row: row.figures.villages_without_target,
         ),
-        Column(
-            _("Registered households"), lambda row: row.figures.registered_households
-        ),
+        Column(_("Registered households"), lambda row: row.figures.registered_households),
         Column(_("Households reached"), lambda row: row.figures.reached_households),
         Column(_("Coverage"), lambda row: row.figures.coverage, "ratio"),
         Column(_("Visits"), lambda row: row.figures.visits),
@@ -126,9 +120,7 @@ def _cell_values(
     return values
 
 
-def coverage_csv(
-    report: CoverageReport, rows: list[PlaceRow], hierarchy
-) -> Iterator[str]:
+def coverage_csv(report: CoverageReport, rows: list[PlaceRow], hierarchy) -> Iterator[str]:
     """CSV text in chunks: BOM, header, one line per row, the total line last."""
     columns = coverage_columns(report, hierarchy)
     buffer = io.StringIO()
@@ -209,7 +201,7 @@ def filters_rows(
         (_("Report"), _("Coverage")),
         (_("Place"), f"{report.place.name} ({report.place.code})"),
         (_("Rows"), level_label),
-        (_("From"), fmt_date(period.start) if period.start else _("the beginning")),
+        (_("From"), fmt_date(period.start) if period.start else _("All time")),
         (_("To"), fmt_date(period.end)),
         (_("Approved visits only"), _("Yes") if period.approved_only else _("No")),
         (
@@ -276,11 +268,11 @@ def raw_visits_csv(
     yield buffer.getvalue().encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
-    statement = raw_visits_query(place, period)
+    statement, params = raw_visits_query(place, period)
     with engine.connect() as connection:
-        result = connection.execution_options(
-            stream_results=True, yield_per=_BATCH
-        ).execute(statement)
+        result = connection.execution_options(stream_results=True, yield_per=_BATCH).execute(
+            statement, params
+        )
         for batch in result.partitions(_BATCH):
             for row in batch:
                 commune = communes.get(row.village_id)
@@ -301,9 +293,7 @@ def raw_visits_csv(
                         safe_text(row.village_code),
                         str(row.household_id),
                         safe_text(row.head_name),
-                        safe_text(row.phone or "")
-                        if full_phones
-                        else mask_phone(row.phone),
+                        safe_text(row.phone or "") if full_phones else mask_phone(row.phone),
                         safe_text(row.display_name),
                         safe_text(row.username),
                         row.people_taught,

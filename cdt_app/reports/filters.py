@@ -45,9 +45,7 @@ class Filters:
         if self.sort != "name" or self.descending:
             args["sort"] = self.sort
             args["dir"] = "desc" if self.descending else "asc"
-        args.update(
-            {key: str(value) for key, value in changes.items() if value is not None}
-        )
+        args.update({key: str(value) for key, value in changes.items() if value is not None})
         for key, value in changes.items():
             if value is None:
                 args.pop(key, None)
@@ -95,9 +93,7 @@ def parse_filters(args: MultiDict, today: date | None = None) -> Filters:
             preset = "custom"
             if start is None and end == today:
                 preset = "all"
-            period = Period(
-                start=start, end=end, approved_only=approved_only, preset=preset
-            )
+            period = Period(start=start, end=end, approved_only=approved_only, preset=preset)
     else:
         preset = (args.get("preset") or "all").strip()
         if preset not in PRESETS:

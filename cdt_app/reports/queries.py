@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from ..i18n import sort_key as vi_sort_key
@@ -37,9 +37,7 @@ from ..models import (
 )
 from ..scope import subtree_condition
 
-STALL_DAYS = (
-    30  #: a village with no visit in this many days (today included) is flagged
-)
+STALL_DAYS = 30  #: a village with no visit in this many days (today included) is flagged
 LEVELS = ("children", "villages")
 
 _cv = CoverageVillage.__table__
@@ -48,6 +46,7 @@ _cvv = CoverageVillageVolunteer.__table__
 _visit = Visit.__table__
 _vs = VisitSkill.__table__
 _hh = Household.__table__
+_place = Place.__table__
 
 
 @dataclass(frozen=True)
@@ -172,8 +171,7 @@ class CoverageReport:
             },
             "totals": self.totals.as_api(),
             "children": [
-                {"place": row.as_api_place(), **row.figures.as_api()}
-                for row in self.rows
+                {"place": row.as_api_place(), **row.figures.as_api()} for row in self.rows
             ],
         }
 
@@ -183,9 +181,7 @@ class CoverageReport:
 PRESETS = ("month", "quarter", "year", "all")
 
 
-def preset_period(
-    preset: str, today: date | None = None, approved_only: bool = False
-) -> Period:
+def preset_period(preset: str, today: date | None = None, approved_only: bool = False) -> Period:
     """This month, this quarter, this year (each up to today) or all time."""
     today = today or today_local()
     if preset == "month":
@@ -208,80 +204,95 @@ def _upper_bound(path_column):
 
 
 def _in_group(vil, groups):
-    return sa.and_(vil.path >= groups.c.gpath, vil.path < _upper_bound(groups.c.gpath))
+    return sa.and_(vil.c.path >= groups.c.gpath, vil.c.path < _upper_bound(groups.c.gpath))
 
 
-def _groups(place: Place, level: str):
+# The statements are built once per shape (level, source, start or not, approved only) with bound
+# parameters, and cached: building SQLAlchemy constructs costs more than running them here.
+_P_PLACE = "place_id"
+_P_ROOT, _P_ROOT_END = "root", "root_end"
+_P_START, _P_END, _P_CUTOFF = "start", "end", "cutoff"
+
+
+def _in_root(path_column):
+    """``path_column`` lies in the report place's subtree (bound parameters root, root_end)."""
+    return sa.and_(
+        path_column >= sa.bindparam(_P_ROOT, type_=sa.String),
+        path_column < sa.bindparam(_P_ROOT_END, type_=sa.String),
+    )
+
+
+def _params(place: Place, period: Period, cutoff: date) -> dict[str, Any]:
+    return {
+        _P_PLACE: place.id,
+        _P_ROOT: place.path,
+        _P_ROOT_END: place.path[:-1] + "0",
+        _P_START: period.start,
+        _P_END: period.end,
+        _P_CUTOFF: cutoff,
+    }
+
+
+def _groups(level: str):
+    place = _place.alias("gp")
+    own = place.c.id == sa.bindparam(_P_PLACE, type_=sa.Integer)
     if level == "villages":
-        condition = sa.or_(
-            Place.id == place.id,
-            sa.and_(
-                Place.level == "village", subtree_condition(Place.path, place.path)
-            ),
-        )
+        condition = sa.or_(own, sa.and_(place.c.level == "village", _in_root(place.c.path)))
     else:
-        condition = sa.or_(Place.id == place.id, Place.parent_id == place.id)
+        condition = sa.or_(own, place.c.parent_id == sa.bindparam(_P_PLACE, type_=sa.Integer))
     return (
-        select(Place.id.label("gid"), Place.path.label("gpath"))
-        .where(condition)
-        .subquery("g")
+        select(place.c.id.label("gid"), place.c.path.label("gpath")).where(condition).subquery("g")
     )
 
 
-def _place_rows(
-    session: Session, place: Place, level: str
-) -> tuple[PlaceRow, list[PlaceRow]]:
-    groups = _groups(place, level)
-    result = session.execute(
+@lru_cache(maxsize=8)
+def _place_rows_statement(level: str):
+    groups = _groups(level)
+    return (
         select(
-            Place.id,
-            Place.code,
-            Place.name,
-            Place.kind,
-            Place.level,
-            Place.path,
-            Place.sort_key,
-            Place.active,
-            Place.target_households.is_not(None).label("target_set"),
+            _place.c.id,
+            _place.c.code,
+            _place.c.name,
+            _place.c.kind,
+            _place.c.level,
+            _place.c.path,
+            _place.c.sort_key,
+            _place.c.active,
+            _place.c.target_households.is_not(None).label("target_set"),
         )
-        .join(groups, groups.c.gid == Place.id)
-        .order_by(Place.sort_key, Place.id)
+        .join(groups, groups.c.gid == _place.c.id)
+        .order_by(_place.c.sort_key, _place.c.id)
     )
-    rows = [PlaceRow(**row._asdict()) for row in result]
-    own = next(row for row in rows if row.id == place.id)
-    return own, [row for row in rows if row.id != place.id]
 
 
-def _counted_visits(place: Place, period: Period, scope):
+def _counted_visits(scope, has_start: bool, approved_only: bool):
     """Conditions on ``visit`` for the visits that count, ``scope`` being the village alias."""
-    home = aliased(
-        Place
-    )  # its own alias: sharing ``scope`` would correlate the subquery
+    home = _place.alias()  # its own alias: sharing ``scope`` would correlate the subquery
     deleted_households = (
         select(_hh.c.id)
-        .join(home, home.id == _hh.c.village_id)
-        .where(_hh.c.deleted_at.is_not(None), subtree_condition(home.path, place.path))
+        .join(home, home.c.id == _hh.c.village_id)
+        .where(_hh.c.deleted_at.is_not(None), _in_root(home.c.path))
     )
     conditions = [
-        subtree_condition(scope.path, place.path),
+        _in_root(scope.c.path),
         _visit.c.deleted_at.is_(None),
-        _visit.c.visited_on <= period.end,
+        _visit.c.visited_on <= sa.bindparam(_P_END, type_=sa.Date),
         ~_visit.c.household_id.in_(deleted_households),
     ]
-    if period.start is not None:
-        conditions.append(_visit.c.visited_on >= period.start)
-    if period.approved_only:
+    if has_start:
+        conditions.append(_visit.c.visited_on >= sa.bindparam(_P_START, type_=sa.Date))
+    if approved_only:
         conditions.append(_visit.c.status == "approved")
     return sa.and_(*conditions)
 
 
-def _raw_sources(place: Place, period: Period):
+def _raw_sources(has_start: bool, approved_only: bool):
     """Per-village subqueries computed from the raw rows."""
-    p1, p2, p3, p4 = (aliased(Place) for _ in range(4))
+    p1, p2, p3, p4 = (_place.alias() for _ in range(4))
     registered = (
         select(_hh.c.village_id.label("village_id"), func.count().label("registered"))
-        .join(p1, p1.id == _hh.c.village_id)
-        .where(_hh.c.deleted_at.is_(None), subtree_condition(p1.path, place.path))
+        .join(p1, p1.c.id == _hh.c.village_id)
+        .where(_hh.c.deleted_at.is_(None), _in_root(p1.c.path))
         .group_by(_hh.c.village_id)
         .subquery("reg")
     )
@@ -292,8 +303,8 @@ def _raw_sources(place: Place, period: Period):
             func.count().label("visits"),
             func.coalesce(func.sum(_visit.c.people_taught), 0).label("people"),
         )
-        .join(p2, p2.id == _visit.c.village_id)
-        .where(_counted_visits(place, period, p2))
+        .join(p2, p2.c.id == _visit.c.village_id)
+        .where(_counted_visits(p2, has_start, approved_only))
         .group_by(_visit.c.village_id)
         .subquery("vis")
     )
@@ -303,13 +314,13 @@ def _raw_sources(place: Place, period: Period):
             _visit.c.village_id.label("village_id"),
             _vs.c.skill_id.label("skill_id"),
             func.count(_visit.c.household_id.distinct()).label("reached"),
-            func.count(
-                sa.case((completed, _visit.c.household_id), else_=None).distinct()
-            ).label("completed"),
+            func.count(sa.case((completed, _visit.c.household_id), else_=None).distinct()).label(
+                "completed"
+            ),
         )
         .select_from(_visit.join(_vs, _vs.c.visit_id == _visit.c.id))
-        .join(p3, p3.id == _visit.c.village_id)
-        .where(_counted_visits(place, period, p3))
+        .join(p3, p3.c.id == _visit.c.village_id)
+        .where(_counted_visits(p3, has_start, approved_only))
         .group_by(_visit.c.village_id, _vs.c.skill_id)
         .subquery("sk")
     )
@@ -318,40 +329,43 @@ def _raw_sources(place: Place, period: Period):
             _visit.c.village_id.label("village_id"),
             _visit.c.volunteer_id.label("volunteer_id"),
         )
-        .join(p4, p4.id == _visit.c.village_id)
-        .where(_counted_visits(place, period, p4))
+        .join(p4, p4.c.id == _visit.c.village_id)
+        .where(_counted_visits(p4, has_start, approved_only))
         .distinct()
         .subquery("vv")
     )
     return registered, visits, skills, volunteers
 
 
-def _figures_query(place: Place, period: Period, groups, source: str, cutoff: date):
-    vil = aliased(Place, name="vil")
-    is_village = vil.level == "village"
+def _figures_query(groups, source: str, has_start: bool, approved_only: bool):
+    vil = _place.alias("vil")
+    is_village = vil.c.level == "village"
     if source == "raw":
-        registered, visits, _skills, _vols = _raw_sources(place, period)
+        registered, visits, _skills, _vols = _raw_sources(has_start, approved_only)
         registered_col = func.coalesce(registered.c.registered, 0)
         reached_col = func.coalesce(visits.c.reached, 0)
         visits_col = func.coalesce(visits.c.visits, 0)
         people_col = func.coalesce(visits.c.people, 0)
     else:
-        suffix = "approved" if period.approved_only else "all"
+        suffix = "approved" if approved_only else "all"
         registered_col = func.coalesce(_cv.c.registered_households, 0)
         reached_col = func.coalesce(_cv.c[f"reached_{suffix}"], 0)
         visits_col = func.coalesce(_cv.c[f"visits_{suffix}"], 0)
         people_col = func.coalesce(_cv.c[f"people_{suffix}"], 0)
     target_col = sa.case(
         (
-            sa.and_(is_village, vil.target_households.is_not(None)),
-            vil.target_households,
+            sa.and_(is_village, vil.c.target_households.is_not(None)),
+            vil.c.target_households,
         ),
         else_=registered_col,
     )
     stalled = sa.and_(
         is_village,
-        vil.active == sa.true(),
-        sa.or_(_cv.c.last_visit_on.is_(None), _cv.c.last_visit_on < cutoff),
+        vil.c.active == sa.true(),
+        sa.or_(
+            _cv.c.last_visit_on.is_(None),
+            _cv.c.last_visit_on < sa.bindparam(_P_CUTOFF, type_=sa.Date),
+        ),
     )
     statement = (
         select(
@@ -361,38 +375,34 @@ def _figures_query(place: Place, period: Period, groups, source: str, cutoff: da
             func.coalesce(func.sum(reached_col), 0).label("reached_households"),
             func.coalesce(func.sum(visits_col), 0).label("visits"),
             func.coalesce(func.sum(people_col), 0).label("people_taught"),
-            func.coalesce(func.sum(sa.case((is_village, 1), else_=0)), 0).label(
-                "villages"
-            ),
+            func.coalesce(func.sum(sa.case((is_village, 1), else_=0)), 0).label("villages"),
             func.coalesce(
                 func.sum(
                     sa.case(
-                        (sa.and_(is_village, vil.target_households.is_(None)), 1),
+                        (sa.and_(is_village, vil.c.target_households.is_(None)), 1),
                         else_=0,
                     )
                 ),
                 0,
             ).label("villages_without_target"),
-            func.coalesce(func.sum(sa.case((stalled, 1), else_=0)), 0).label(
-                "stalled_villages"
-            ),
+            func.coalesce(func.sum(sa.case((stalled, 1), else_=0)), 0).label("stalled_villages"),
             func.max(_cv.c.last_visit_on).label("last_visit_on"),
         )
         .select_from(groups)
         .join(vil, _in_group(vil, groups))
-        .outerjoin(_cv, _cv.c.village_id == vil.id)
+        .outerjoin(_cv, _cv.c.village_id == vil.c.id)
     )
     if source == "raw":
-        statement = statement.outerjoin(
-            registered, registered.c.village_id == vil.id
-        ).outerjoin(visits, visits.c.village_id == vil.id)
+        statement = statement.outerjoin(registered, registered.c.village_id == vil.c.id).outerjoin(
+            visits, visits.c.village_id == vil.c.id
+        )
     return statement.group_by(groups.c.gid)
 
 
-def _skills_query(place: Place, period: Period, groups, source: str):
-    vil = aliased(Place, name="vil")
+def _skills_query(groups, source: str, has_start: bool, approved_only: bool):
+    vil = _place.alias("vil")
     if source == "raw":
-        _reg, _vis, skills, _vols = _raw_sources(place, period)
+        _reg, _vis, skills, _vols = _raw_sources(has_start, approved_only)
         reached, completed, village_col, skill_col = (
             skills.c.reached,
             skills.c.completed,
@@ -401,7 +411,7 @@ def _skills_query(place: Place, period: Period, groups, source: str):
         )
         table = skills
     else:
-        suffix = "approved" if period.approved_only else "all"
+        suffix = "approved" if approved_only else "all"
         reached, completed = _cvs.c[f"reached_{suffix}"], _cvs.c[f"completed_{suffix}"]
         village_col, skill_col, table = _cvs.c.village_id, _cvs.c.skill_id, _cvs
     return (
@@ -413,15 +423,15 @@ def _skills_query(place: Place, period: Period, groups, source: str):
         )
         .select_from(groups)
         .join(vil, _in_group(vil, groups))
-        .join(table, village_col == vil.id)
+        .join(table, village_col == vil.c.id)
         .group_by(groups.c.gid, skill_col)
     )
 
 
-def _volunteers_query(place: Place, period: Period, groups, source: str):
-    vil = aliased(Place, name="vil")
+def _volunteers_query(groups, source: str, has_start: bool, approved_only: bool):
+    vil = _place.alias("vil")
     if source == "raw":
-        _reg, _vis, _skills, vols = _raw_sources(place, period)
+        _reg, _vis, _skills, vols = _raw_sources(has_start, approved_only)
         table, village_col, volunteer_col, condition = (
             vols,
             vols.c.village_id,
@@ -429,17 +439,25 @@ def _volunteers_query(place: Place, period: Period, groups, source: str):
             sa.true(),
         )
     else:
-        suffix = "approved" if period.approved_only else "all"
+        suffix = "approved" if approved_only else "all"
         table, village_col, volunteer_col = _cvv, _cvv.c.village_id, _cvv.c.volunteer_id
         condition = _cvv.c[f"visits_{suffix}"] > 0
     return (
         select(groups.c.gid, func.count(volunteer_col.distinct()).label("volunteers"))
         .select_from(groups)
         .join(vil, _in_group(vil, groups))
-        .join(table, village_col == vil.id)
+        .join(table, village_col == vil.c.id)
         .where(condition)
         .group_by(groups.c.gid)
     )
+
+
+@lru_cache(maxsize=64)
+def _statements(level: str, source: str, has_start: bool, approved_only: bool):
+    """(figures, skills, volunteers) statements of one report shape."""
+    groups = _groups(level)
+    shape = (groups, source, has_start, approved_only)
+    return _figures_query(*shape), _skills_query(*shape), _volunteers_query(*shape)
 
 
 def list_skills(session: Session) -> list[SkillInfo]:
@@ -447,9 +465,9 @@ def list_skills(session: Session) -> list[SkillInfo]:
     return [
         SkillInfo(**row._asdict())
         for row in session.execute(
-            select(
-                Skill.id, Skill.code, Skill.name_vi, Skill.name_en, Skill.active
-            ).order_by(Skill.sort_order, Skill.id)
+            select(Skill.id, Skill.code, Skill.name_vi, Skill.name_en, Skill.active).order_by(
+                Skill.sort_order, Skill.id
+            )
         )
     ]
 
@@ -463,29 +481,30 @@ def _fill(
     skills: list[SkillInfo],
     cutoff: date,
 ) -> tuple[PlaceRow, list[PlaceRow]]:
-    own, rows = _place_rows(session, place, level)
+    params = _params(place, period, cutoff)
+    rows = [
+        PlaceRow(**row._asdict()) for row in session.execute(_place_rows_statement(level), params)
+    ]
+    own = next(row for row in rows if row.id == place.id)
+    rows = [row for row in rows if row.id != place.id]
     by_id = {row.id: row for row in (own, *rows)}
     for row in by_id.values():
         row.figures.skills = {s.code: SkillFigures() for s in skills}
-    groups = _groups(place, level)
-    for result in session.execute(
-        _figures_query(place, period, groups, source, cutoff)
-    ):
+    figures_sql, skills_sql, volunteers_sql = _statements(
+        level, source, period.start is not None, period.approved_only
+    )
+    for result in session.execute(figures_sql, params):
         values = result._asdict()
         figures = by_id[values.pop("gid")].figures
         for key, value in values.items():
             setattr(figures, key, int(value) if key != "last_visit_on" else value)
     code_of = {s.id: s.code for s in skills}
-    for gid, skill_id, reached, completed in session.execute(
-        _skills_query(place, period, groups, source)
-    ):
+    for gid, skill_id, reached, completed in session.execute(skills_sql, params):
         if skill_id in code_of:
             by_id[gid].figures.skills[code_of[skill_id]] = SkillFigures(
                 int(reached or 0), int(completed or 0)
             )
-    for gid, volunteers in session.execute(
-        _volunteers_query(place, period, groups, source)
-    ):
+    for gid, volunteers in session.execute(volunteers_sql, params):
         by_id[gid].figures.active_volunteers = int(volunteers)
     return own, rows
 
@@ -587,9 +606,7 @@ def sort_rows(rows: list[PlaceRow], column: str, descending: bool) -> list[Place
 # --- hierarchy (exports) ---------------------------------------------------------------------
 
 
-def hierarchy_names(
-    session: Session, place: Place, rows: list[PlaceRow]
-) -> dict[int, dict]:
+def hierarchy_names(session: Session, place: Place, rows: list[PlaceRow]) -> dict[int, dict]:
     """For every row: {level: name} of the row and its ancestors (province … village)."""
     names = place_names(session, place)
     result = {}
@@ -604,29 +621,22 @@ def hierarchy_names(
     return result
 
 
-def last_visit_dates(
-    session: Session, village_ids: list[int]
-) -> dict[int, date | None]:
-    """Latest visit of each village (any status), from the aggregates."""
-    if not village_ids:
-        return {}
-    return dict(
-        session.execute(
-            select(_cv.c.village_id, _cv.c.last_visit_on).where(
-                _cv.c.village_id.in_(village_ids)
-            )
-        ).all()
-    )
-
-
 # --- raw visits (export) -----------------------------------------------------------------------
 
 
 def raw_visits_query(place: Place, period: Period):
-    """One row per counted visit and skill under ``place``, in village and date order."""
+    """One row per counted visit and skill under ``place``, in village and date order.
+
+    Returns (statement, parameters)."""
+    statement = _raw_visits_statement(period.start is not None, period.approved_only)
+    return statement, _params(place, period, period.end)
+
+
+@lru_cache(maxsize=4)
+def _raw_visits_statement(has_start: bool, approved_only: bool):
     from ..models import User
 
-    vil = aliased(Place, name="vil")
+    vil = _place.alias("vil")
     skill = Skill.__table__
     user = User.__table__
     return (
@@ -635,10 +645,10 @@ def raw_visits_query(place: Place, period: Period):
             _visit.c.visited_on,
             _visit.c.status,
             _visit.c.people_taught,
-            vil.id.label("village_id"),
-            vil.path.label("village_path"),
-            vil.name.label("village_name"),
-            vil.code.label("village_code"),
+            vil.c.id.label("village_id"),
+            vil.c.path.label("village_path"),
+            vil.c.name.label("village_name"),
+            vil.c.code.label("village_code"),
             _hh.c.id.label("household_id"),
             _hh.c.head_name,
             _hh.c.phone,
@@ -649,15 +659,13 @@ def raw_visits_query(place: Place, period: Period):
             _vs.c.completed,
         )
         .select_from(_visit)
-        .join(vil, vil.id == _visit.c.village_id)
+        .join(vil, vil.c.id == _visit.c.village_id)
         .join(_hh, _hh.c.id == _visit.c.household_id)
         .join(user, user.c.id == _visit.c.volunteer_id)
         .outerjoin(_vs, _vs.c.visit_id == _visit.c.id)
         .outerjoin(skill, skill.c.id == _vs.c.skill_id)
-        .where(_counted_visits(place, period, vil))
-        .order_by(
-            _visit.c.village_id, _visit.c.visited_on, _visit.c.id, skill.c.sort_order
-        )
+        .where(_counted_visits(vil, has_start, approved_only))
+        .order_by(_visit.c.village_id, _visit.c.visited_on, _visit.c.id, skill.c.sort_order)
     )
 
 

@@ -26,9 +26,7 @@ def villages_of(session: Session, place: Place) -> list[Place]:
     )
 
 
-def set_targets(
-    session: Session, actor: User, place: Place, targets: dict[int, int | None]
-) -> int:
+def set_targets(session: Session, actor: User, place: Place, targets: dict[int, int | None]) -> int:
     """Set the target households of the villages under ``place``; returns how many changed.
 
     ``targets`` maps village id → target (None clears it: coverage then uses the registered
@@ -40,9 +38,7 @@ def set_targets(
         if village_id not in villages:
             errors[f"target_{village_id}"] = _("This village is not under this place.")
         elif target is not None and not 0 <= target <= MAX_TARGET:
-            errors[f"target_{village_id}"] = _(
-                "The target must be a whole number from 0."
-            )
+            errors[f"target_{village_id}"] = _("The target must be a whole number from 0.")
     if errors:
         raise ValidationError(errors)
     changed = 0

@@ -57,9 +57,7 @@ VIEWERS = ("team_lead", "coordinator", "staff", "admin")
 MANAGERS = ("staff", "admin")
 
 
-def load_report(
-    filters: Filters, level: str | None = None
-) -> tuple[Place, CoverageReport]:
+def load_report(filters: Filters, level: str | None = None) -> tuple[Place, CoverageReport]:
     """The scope-checked place of ``filters`` and its report (404 outside the user's area)."""
     session = get_session()
     if filters.place_id is None:
@@ -98,9 +96,7 @@ def _sort_options(report: CoverageReport) -> list[tuple[str, str]]:
     }
     for skill in report.skills:
         for part in SKILL_SORT_PARTS:
-            options.append(
-                (f"skill:{skill.code}:{part}", f"{skill.name_vi}: {parts[part]}")
-            )
+            options.append((f"skill:{skill.code}:{part}", f"{skill.name_vi}: {parts[part]}"))
     return options
 
 
@@ -112,11 +108,7 @@ def coverage():
     place, report = load_report(filters, "children")
     session = get_session()
     rows = _sorted_rows(filters, report)
-    trail = [
-        p
-        for p in ancestors_of(session, place)
-        if place_in_area(session, current_user, p)
-    ]
+    trail = [p for p in ancestors_of(session, place) if place_in_area(session, current_user, p)]
     presets = {
         "month": _("This month"),
         "quarter": _("This quarter"),
@@ -169,9 +161,7 @@ def _audit_export(place: Place, export: str, filters: Filters, **details) -> Non
             export,
             {
                 "level": filters.level,
-                "from": filters.period.start.isoformat()
-                if filters.period.start
-                else None,
+                "from": filters.period.start.isoformat() if filters.period.start else None,
                 "to": filters.period.end.isoformat(),
                 "approved_only": filters.period.approved_only,
                 **details,
@@ -249,9 +239,7 @@ def visits_csv_export():
         place = get_place_or_404(session, current_user, filters.place_id)
     full_phones = request.args.get("phones") == "full"
     names = place_names(session, place)
-    _audit_export(
-        place, "visits.csv", filters, phones="full" if full_phones else "masked"
-    )
+    _audit_export(place, "visits.csv", filters, phones="full" if full_phones else "masked")
     labels = {"status": status_labels(), "yes": _("Yes"), "no": _("No")}
     body = raw_visits_csv(
         get_engine(),

@@ -52,7 +52,10 @@ def _next_url() -> str:
 
 
 def _queue_url(args: dict, **changes) -> str:
+    """The queue's URL with ``args`` changed; defaults (first page, submitted) left out."""
     merged = {key: value for key, value in {**args, **changes}.items() if value not in ("", None)}
+    if merged.get("status") == "submitted":
+        del merged["status"]
     return url_for("review.queue", **merged)
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from pathlib import Path
 
 from flask import Flask, url_for
 
+#: the household of the blank visit form (GET /sync/visit-form), filled in by the page JS
+BLANK_HOUSEHOLD_ID = uuid.UUID(int=0)
 #: the service worker's source; ``"__CDT_BUILD__"`` is replaced by the build when served
 SW_SOURCE = "js/sw.js"
 #: static files precached by the service worker (globs under static/)
@@ -19,11 +22,15 @@ OFFLINE_PAGES = (
     "main.home",
     "sync.index",
     "sync.offline",
+    "sync.visit_form",
     "households.index",
     "households.new",
     "visits.new",
     "visits.mine",
 )
+#: offline, a page asked with this query parameter is served from another kept page:
+#: the visit form of any household is the blank visit form that the page JS fills in
+ALIASES = (("visits.new", "household", "sync.visit_form"),)
 
 
 def _shell_files(static: Path) -> list[Path]:
@@ -39,17 +46,26 @@ def offline_pages(app: Flask) -> list[str]:
 
 
 def build(app: Flask) -> dict:
-    """{"version", "shell": [urls], "pages": [urls]}; the version changes with any file."""
+    """The service worker's build: version, shell files, pages kept, aliases, offline page.
+
+    The version is a hash of all the rest, so it changes with any file.
+    """
     static = Path(app.static_folder or "static")
     files = _shell_files(static)
-    pages = offline_pages(app)
-    digest = hashlib.sha256()
+    result = {
+        "shell": [url_for("static", filename=str(path.relative_to(static))) for path in files],
+        "pages": offline_pages(app),
+        "alias": [
+            [url_for(source), parameter, url_for(target)]
+            for source, parameter, target in ALIASES
+            if source in app.view_functions and target in app.view_functions
+        ],
+        "offline": url_for("sync.offline"),
+    }
+    digest = hashlib.sha256(json.dumps(result, sort_keys=True).encode())
     for path in [static / SW_SOURCE, *files]:
-        digest.update(str(path.relative_to(static)).encode())
         digest.update(path.read_bytes())
-    digest.update(json.dumps(pages).encode())
-    shell = [url_for("static", filename=str(path.relative_to(static))) for path in files]
-    return {"version": digest.hexdigest()[:12], "shell": shell, "pages": pages}
+    return {"version": digest.hexdigest()[:12], **result}
 
 
 def service_worker_source(app: Flask) -> str:

@@ -19,11 +19,14 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from ..errors import ValidationError
@@ -39,6 +42,8 @@ log = logging.getLogger(__name__)
 MAX_ITEMS = 200
 KINDS = ("household", "visit")
 STATUSES = ("created", "unchanged", "updated", "conflict", "rejected")
+#: first key of the PostgreSQL advisory locks taken by sync (the second is the user id)
+_LOCK_SPACE = 0x53594E43
 
 
 def payload_hash(payload: Mapping[str, Any]) -> str:
@@ -61,6 +66,98 @@ def _not_yours(item_id: str) -> dict[str, Any]:
     return _result(item_id, "rejected", {"id": _("This id is already used by another record.")})
 
 
+# --- payload hashes written with the INSERT ---------------------------------------------------
+
+_HASH_AT_INSERT = "cdt_sync_hash_at_insert"  #: session.info: {id: payload hash} to stamp
+
+
+@contextmanager
+def _stamped(session: Session, key: uuid.UUID, digest: str) -> Iterator[None]:
+    """While a service creates the record ``key``, give its INSERT the payload hash.
+
+    The services build the row themselves; stamping it in ``before_insert`` saves an UPDATE
+    per item.
+    """
+    pending = session.info.setdefault(_HASH_AT_INSERT, {})
+    pending[key] = digest
+    try:
+        yield
+    finally:
+        pending.pop(key, None)
+
+
+@event.listens_for(Household, "before_insert")
+@event.listens_for(Visit, "before_insert")
+def _stamp_payload_hash(_mapper, _connection, target) -> None:
+    session = object_session(target)
+    pending = session.info.get(_HASH_AT_INSERT) if session is not None else None
+    if pending and target.id in pending:
+        target.payload_hash = pending[target.id]
+
+
+# --- the batch: prefetched rows --------------------------------------------------------------
+
+
+class _Batch:
+    """One request's items, with the rows they name loaded up front in three queries.
+
+    SQLAlchemy's identity map holds its objects weakly: ``keep`` holds them strongly so that
+    the services' ``session.get`` calls find them without a query. Ids found missing need no
+    lookup either; if a concurrent request inserts one meanwhile, the INSERT fails and the
+    item is read again for real.
+    """
+
+    def __init__(self, session: Session, actor: User, parsed: list[tuple]) -> None:
+        self.session, self.actor = session, actor
+        self.keep: list[Any] = []
+        self.missing: dict[type, set[uuid.UUID]] = {Household: set(), Visit: set()}
+        wanted: dict[type, set[uuid.UUID]] = {Household: set(), Visit: set()}
+        for kind, key, payload in parsed:
+            wanted[_MODELS[kind]].add(key)
+            if kind == "visit":
+                try:
+                    wanted[Household].add(uuid.UUID(str(payload.get("household_id"))))
+                except ValueError:
+                    pass
+        village_ids: set[int] = set()
+        for model, keys in wanted.items():
+            found = self._load(model, keys)
+            self.missing[model] = keys - {row.id for row in found}
+            village_ids.update(row.village_id for row in found)
+        if village_ids:
+            self._load(Place, village_ids)
+
+    def _load(self, model: type, keys: set) -> list[Any]:
+        rows: list[Any] = []
+        listed = list(keys)
+        for start in range(0, len(listed), 500):
+            chunk = listed[start : start + 500]
+            rows.extend(self.session.scalars(select(model).where(model.id.in_(chunk))))
+        self.keep.extend(rows)
+        return rows
+
+    def get(self, model: type, key: uuid.UUID, fresh: bool) -> Any:
+        """The row with ``key`` or None; ``fresh`` reads the database again."""
+        if not fresh and key in self.missing[model]:
+            return None
+        row = self.session.get(model, key, populate_existing=fresh)
+        if row is not None:
+            self.keep.append(row)
+        return row
+
+    def stored(self, row: Any) -> None:
+        self.missing[type(row)].discard(row.id)
+        self.keep.append(row)
+
+    def in_area(self, village_id: int) -> bool:
+        return place_in_area(self.session, self.actor, self.session.get(Place, village_id))
+
+
+def _not_yours(item_id: str) -> dict[str, Any]:
+    """An id that exists outside the actor's area: refused without telling what it is."""
+    return _result(item_id, "rejected", {"id": _("This id is already used by another record.")})
+
+
 # --- households ------------------------------------------------------------------------------
 
 
@@ -69,22 +166,23 @@ def _household_server_copy(household: Household) -> dict[str, Any]:
 
 
 def _sync_household(
-    session: Session, actor: User, key: uuid.UUID, payload: Mapping[str, Any], digest: str
+    batch: _Batch, key: uuid.UUID, payload: Mapping[str, Any], digest: str, fresh: bool
 ) -> dict[str, Any]:
-    item_id = str(key)
-    household = session.get(Household, key, populate_existing=True)
+    session, actor, item_id = batch.session, batch.actor, str(key)
+    household = batch.get(Household, key, fresh)
     if household is None:
-        household = save_household(session, actor, payload, household_id=key)
-        household.payload_hash = digest
+        with _stamped(session, key, digest):
+            household = save_household(session, actor, payload, household_id=key)
+        batch.stored(household)
         return _result(item_id, "created")
-    if not place_in_area(session, actor, session.get(Place, household.village_id)):
+    if not batch.in_area(household.village_id):
         return _not_yours(item_id)
     if household.payload_hash == digest:
         return _result(item_id, "unchanged")
     if household.deleted_at is not None or household.anonymised_at is not None:
         return _result(item_id, "conflict", server=_household_server_copy(household))
+    household.payload_hash = digest  # written with the service's UPDATE (rolled back on error)
     save_household(session, actor, payload, household=household)
-    household.payload_hash = digest
     return _result(item_id, "updated")
 
 
@@ -101,25 +199,27 @@ def _visit_server_copy(session: Session, visit: Visit) -> dict[str, Any]:
 
 
 def _sync_visit(
-    session: Session, actor: User, key: uuid.UUID, payload: Mapping[str, Any], digest: str
+    batch: _Batch, key: uuid.UUID, payload: Mapping[str, Any], digest: str, fresh: bool
 ) -> dict[str, Any]:
-    item_id = str(key)
-    visit = session.get(Visit, key, populate_existing=True)
+    session, actor, item_id = batch.session, batch.actor, str(key)
+    visit = batch.get(Visit, key, fresh)
     if visit is None:
-        visit = save_visit(session, actor, payload, visit_id=key)
-        visit.payload_hash = digest
+        with _stamped(session, key, digest):
+            visit = save_visit(session, actor, payload, visit_id=key)
+        batch.stored(visit)
         return _result(item_id, "created")
-    if not place_in_area(session, actor, session.get(Place, visit.village_id)):
+    if not batch.in_area(visit.village_id):
         return _not_yours(item_id)
     if visit.payload_hash == digest:
         return _result(item_id, "unchanged")
     if not can_edit(actor, visit):
         raise VisitLocked(visit.id)
+    visit.payload_hash = digest  # written with the service's UPDATE (rolled back on error)
     save_visit(session, actor, payload, visit=visit)
-    visit.payload_hash = digest
     return _result(item_id, "updated")
 
 
+_MODELS: dict[str, type] = {"household": Household, "visit": Visit}
 _HANDLERS: dict[str, Callable[..., dict[str, Any]]] = {
     "household": _sync_household,
     "visit": _sync_visit,
@@ -177,31 +277,46 @@ def _in_savepoint(session: Session, work: Callable[[], dict[str, Any]]) -> dict[
     return result
 
 
-def sync_item(session: Session, actor: User, item: Any) -> dict[str, Any]:
-    """Apply one item inside a SAVEPOINT and say what became of it."""
-    parsed = _parse_item(item)
-    if isinstance(parsed, dict):
-        return parsed
-    kind, key, payload = parsed
+def _apply(batch: _Batch, kind: str, key: uuid.UUID, payload: Mapping[str, Any]) -> dict:
+    """Apply one parsed item inside a SAVEPOINT and say what became of it."""
     handler = _HANDLERS[kind]
     digest = payload_hash(payload)
-    for attempt in (1, 2):
+    for fresh in (False, True):
         try:
-            return _in_savepoint(session, lambda: handler(session, actor, key, payload, digest))
+            return _in_savepoint(
+                batch.session, lambda fresh=fresh: handler(batch, key, payload, digest, fresh)
+            )
         except ValidationError as error:
             return _result(str(key), "rejected", error.errors)
         except VisitLocked:
-            visit = session.get(Visit, key, populate_existing=True)
-            return _result(str(key), "conflict", server=_visit_server_copy(session, visit))
+            visit = batch.get(Visit, key, fresh=True)
+            return _result(str(key), "conflict", server=_visit_server_copy(batch.session, visit))
         except IntegrityError:
             # The same id was stored by a concurrent request after our read: read it again.
-            log.info("sync: %s %s stored concurrently (attempt %d)", kind, key, attempt)
+            log.info("sync: %s %s stored concurrently (fresh=%s)", kind, key, fresh)
     return _result(str(key), "rejected", {"id": _("This item could not be saved; try again.")})
+
+
+def _one_sync_per_user(session: Session, actor: User) -> None:
+    """Serialise the sync transactions of one user (PostgreSQL; SQLite serialises all writes).
+
+    A phone that retries while its first request is still being processed sends the same
+    items again: the retry waits for the first to commit and then answers ``unchanged``
+    instead of racing it row by row (and deadlocking when the orders differ).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :user_id)"),
+            {"space": _LOCK_SPACE, "user_id": actor.id},
+        )
 
 
 def sync_items(session: Session, actor: User, items: list[Any]) -> list[dict[str, Any]]:
     """Apply ``items`` in order (a visit may name a household created earlier in the batch)."""
-    results = [sync_item(session, actor, item) for item in items]
+    _one_sync_per_user(session, actor)
+    parsed = [_parse_item(item) for item in items]
+    batch = _Batch(session, actor, [p for p in parsed if isinstance(p, tuple)])
+    results = [p if isinstance(p, dict) else _apply(batch, *p) for p in parsed]
     counts: dict[str, int] = {}
     for result in results:
         counts[result["status"]] = counts.get(result["status"], 0) + 1

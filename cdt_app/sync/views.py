@@ -8,10 +8,18 @@ fills a new cache and only removes the old one once it is active.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template
-from flask_login import login_required
+import uuid
+from types import SimpleNamespace
 
-from .offline_app import service_worker_source
+from flask import Blueprint, Response, abort, current_app, render_template
+from flask_login import current_user, login_required
+
+from ..db import get_session
+from ..i18n import today_local
+from ..scope import user_place
+from ..visits.forms import VisitForm
+from ..visits.queries import skills_for_form
+from .offline_app import BLANK_HOUSEHOLD_ID, service_worker_source
 
 bp = Blueprint("sync", __name__)
 
@@ -20,6 +28,38 @@ bp = Blueprint("sync", __name__)
 @login_required
 def index():
     return render_template("sync/index.html")
+
+
+@bp.get("/sync/visit-form")
+@login_required
+def visit_form():
+    """The visit form with a blank household, kept on the phone by the service worker.
+
+    Offline, it stands for the visit form of any household (the page JS fills in the household
+    from the data kept on the phone); online, it fixes a visit waiting in the outbox. What it
+    saves always goes through the outbox, so the same service validates it.
+    """
+    session = get_session()
+    if user_place(session, current_user) is None:
+        abort(404)
+    form = VisitForm()
+    form.new_id.data = str(uuid.uuid4())
+    form.household_id.data = str(BLANK_HOUSEHOLD_ID)
+    form.visited_on.data = today_local().isoformat()
+    form.people_taught.data = "1"
+    household = SimpleNamespace(
+        id=BLANK_HOUSEHOLD_ID, head_name="", address="", members="{members}"
+    )
+    return render_template(
+        "visits/form.html",
+        form=form,
+        household=household,
+        visit=None,
+        skills=skills_for_form(session),
+        chosen=set(),
+        completed=set(),
+        today=today_local().isoformat(),
+    )
 
 
 @bp.get("/offline")

@@ -127,6 +127,7 @@ def wipe(session: Session) -> None:
         if table.name != "skill":
             session.execute(table.delete())
     session.commit()
+    session.expunge_all()  # ids are reused: forget the objects of the previous example
 
 
 def build(session: Session, spec: WorldSpec) -> World:

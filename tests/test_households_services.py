@@ -230,3 +230,20 @@ def test_get_household_or_404_outside_the_area_or_deleted(world, db):
     db.commit()
     with pytest.raises(NotFound):
         get_household_or_404(db, volunteer, mine.id)
+
+
+def test_moving_a_household_moves_its_visits(world, db):
+    from tests.factories import make_visit
+
+    tree, coordinator = world["tree"], world["coordinator"]
+    household = make_household(db, tree["village_a1"], world["volunteer"], "Hộ Chuyển Thôn")
+    visit = make_visit(db, household, world["volunteer"])
+    save_household(
+        db,
+        coordinator,
+        _valid(tree["village_a2"].id, head_name="Hộ Chuyển Thôn"),
+        household=household,
+    )
+    db.commit()
+    db.refresh(visit)
+    assert household.village_id == visit.village_id == tree["village_a2"].id

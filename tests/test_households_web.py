@@ -224,11 +224,13 @@ def test_team_lead_and_coordinator_see_their_area(client, auth, db, world):
     tree = world["tree"]
     make_user(db, "team_lead", tree["village_a1"], username="tt")
     make_user(db, "coordinator", tree["commune_a"], username="dp")
-    make_household(db, tree["village_a1"], world["volunteer"], "Hộ Thôn Một")
-    make_household(db, tree["village_a2"], world["volunteer"], "Hộ Thôn Hai")
+    own = make_household(db, tree["village_a1"], world["volunteer"], "Hộ Thôn Một")
+    other = make_household(db, tree["village_a2"], world["volunteer"], "Hộ Thôn Hai")
     auth.login("tt")
     names = _names(client.get("/households/").text)
     assert names == ["Hộ Thôn Một"]
+    assert client.get(f"/households/{own.id}").status_code == 200
+    assert client.get(f"/households/{other.id}").status_code == 404
     auth.logout()
     auth.login("dp")
     page = client.get("/households/")

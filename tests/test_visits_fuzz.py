@@ -91,7 +91,9 @@ def world(db, auth):
     household = make_household(db, tree["village_a1"], volunteer, "Mai Văn Tư", members=4)
     far = make_household(db, tree["village_b1"], outsider, "Hộ Ở Xa")
     visit = make_visit(db, household, volunteer)
+    far_visit = make_visit(db, far, outsider)
     return {
+        "far_visit": far_visit,
         "tree": tree,
         "volunteer": volunteer,
         "household": household,
@@ -165,7 +167,7 @@ def test_visit_forms(client, auth, db, world, data, real_household, with_token):
     url = f"/visits/new?household={world['household'].id}"
     _post(client, db, url, data, token, with_token)
     _post(client, db, f"/visits/{world['visit'].id}/edit", data, token, with_token)
-    _post(client, db, f"/visits/{world['far'].id}/edit", data, token, with_token)
+    _post(client, db, f"/visits/{world['far_visit'].id}/edit", data, token, with_token)
     response = client.get("/visits/new", query_string={"q": data.get("notes", ""), "page": "x"})
     assert response.status_code == 200
 
@@ -200,3 +202,22 @@ def test_query_strings_never_fail(client, auth, db, world, query, page, voluntee
     ):
         response = client.get(url, query_string=params)
         assert response.status_code in (200, 404), (url, params)
+
+
+@FUZZ
+@given(data=form_data(["confirm", "visit_id", "household_id"]), with_token=st.booleans())
+def test_delete_form(client, auth, db, world, data, with_token):
+    if not getattr(client, "_logged_in", False):
+        auth.login("tn")
+        client._logged_in = True
+    token = csrf_from(client.get("/households/new").text)
+    payload = dict(data, csrf_token=token) if with_token else data
+    for url in (f"/visits/{world['visit'].id}/delete", f"/visits/{world['far_visit'].id}/delete"):
+        response = client.post(url, data=payload)
+        assert response.status_code in (302, 400, 404), (url, response.status_code)
+    db.rollback()
+    db.expire_all()
+    deleted = db.get(Visit, world["visit"].id).deleted_at is not None
+    assert db.get(Visit, world["far_visit"].id).deleted_at is None
+    # only a post with the token may delete, and then the visit is gone for good
+    assert deleted or not with_token

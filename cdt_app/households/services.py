@@ -12,13 +12,13 @@ from typing import Any
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlmodel import Session
 
 from ..audit import diff, record, snapshot
 from ..errors import ValidationError
 from ..i18n import normalise_phone, search_key, sort_key
-from ..models import Household, Place, User, utcnow
+from ..models import Household, Place, User, Visit, utcnow
 from ..scope import place_in_area
 from .values import BadValue, clean_line, clean_text, is_blank, parse_bool, parse_int
 
@@ -170,6 +170,14 @@ def save_household(
     household.updated_at = now
     session.add(household)
     session.flush()
+    if not creating and before["village_id"] != household.village_id:
+        # the visits follow the household, so that every figure of a village stays its sum
+        session.execute(
+            update(Visit)
+            .where(Visit.household_id == household.id)
+            .values(village_id=household.village_id)
+            .execution_options(synchronize_session="fetch")
+        )
     changes = diff(before, snapshot(household, _AUDITED))
     if creating or changes:
         record(

@@ -25,7 +25,7 @@ MANAGER_MAX_ROLE = {
     "team_lead": "volunteer",
 }
 #: letters and digits that cannot be mixed up when read aloud or copied from a phone screen
-_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 (an alphabet, not a secret)
 ONE_TIME_PASSWORD_LENGTH = 10
 
 

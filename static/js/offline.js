@@ -35,9 +35,8 @@
 
   function drain() {
     clearTimeout(timer);
-    if (!user || !navigator.onLine) return Promise.resolve();
     return count().then(function (mine) {
-      if (!mine.some(function (it) { return it.state === "pending" || it.state === "sending"; })) return;
+      if (!navigator.onLine || !mine.some(function (it) { return it.state === "pending" || it.state === "sending"; })) return;
       return C.drain().then(function (r) {
         authBanner(r.status === "auth");
         if (r.status === "retry") {

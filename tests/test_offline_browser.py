@@ -1,0 +1,441 @@
+"""Offline mode in a real Chromium at phone size (issue 4).
+
+A persistent profile keeps IndexedDB and the service worker across reloads and restarts.
+``context.set_offline(True)`` does not cut the service worker's own requests, so "offline"
+also aborts every request with ``context.route``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from cdt_app.i18n import today_local
+from cdt_app.models import Household, Skill, Visit, VisitSkill
+from tests.conftest import BROWSER_ARGS, CHROMIUM
+from tests.factories import make_household, make_tree, make_user
+
+pytestmark = pytest.mark.browser
+
+PHONE = {
+    "viewport": {"width": 360, "height": 640},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+    "locale": "vi-VN",
+    "timezone_id": "Asia/Ho_Chi_Minh",
+}
+
+
+class Phone:
+    """A Chromium profile on disk, opened and closed like a phone's browser."""
+
+    def __init__(self, playwright, profile, base_url: str):
+        self.playwright, self.profile, self.base = playwright, str(profile), base_url
+        self.context = None
+        self.page = None
+        self.is_offline = False
+
+    def open(self):
+        self.context = self.playwright.chromium.launch_persistent_context(
+            self.profile,
+            executable_path=CHROMIUM,
+            args=BROWSER_ARGS,
+            offline=self.is_offline,
+            **PHONE,
+        )
+        self.context.set_default_timeout(15000)
+        if self.is_offline:
+            self._cut()
+        self.page = self.context.pages[0] if self.context.pages else self.context.new_page()
+        return self.page
+
+    def close(self):
+        self.context.close()
+        self.context = self.page = None
+
+    def _cut(self):
+        self.context.set_offline(True)
+        self.context.route("**/*", lambda route: route.abort("internetdisconnected"))
+
+    def offline(self):
+        self.is_offline = True
+        self._cut()
+
+    def online(self):
+        self.is_offline = False
+        self.context.unroute("**/*")
+        self.context.set_offline(False)
+
+    def goto(self, path: str):
+        return self.page.goto(self.base + path)
+
+    def login(self, username: str = "tinhnguyen", password: str = "demo-cds-2026"):
+        page = self.page
+        if "/login" not in page.url:
+            self.goto("/login")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_load_state()
+
+    def warm(self):
+        """Wait until the service worker controls the page and has kept the pages and data."""
+        page = self.page
+        page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
+        page.wait_for_function(
+            """async () => {
+                const names = await caches.keys();
+                const pages = names.find(n => n.startsWith('cdt-pages-'));
+                if (!pages) return false;
+                const kept = await (await caches.open(pages)).keys();
+                return kept.some(r => r.url.endsWith('/sync/visit-form'))
+                    && kept.some(r => r.url.endsWith('/households/new'));
+            }"""
+        )
+        page.wait_for_function(
+            """() => new Promise(ok => {
+                const r = indexedDB.open('cdt-offline');
+                r.onsuccess = () => {
+                    const db = r.result;
+                    if (!db.objectStoreNames.contains('meta')) { db.close(); return ok(false); }
+                    const get = db.transaction('meta').objectStore('meta').getAll();
+                    get.onsuccess = () => { db.close(); ok(get.result.some(m => m.k.startsWith('data:'))); };
+                };
+            })"""
+        )
+
+    def expect_pending(self, n: int) -> None:
+        """The top bar shows ``n`` records not synced (none: the count is hidden)."""
+        badge = self.page.locator("#outbox-count")
+        if n:
+            expect(badge).to_have_text(f"{n} chưa đồng bộ")
+        else:
+            expect(badge).to_be_hidden()
+
+    def outbox(self) -> list[dict]:
+        return self.page.evaluate("() => CDT.all()")
+
+
+@pytest.fixture
+def world(db):
+    tree = make_tree(db)
+    volunteer = make_user(
+        db, "volunteer", tree["village_a1"], username="tinhnguyen", name="Nguyễn Thị Tình"
+    )
+    an = make_household(db, tree["village_a1"], volunteer, "Nguyễn Văn An", "Số 1", members=4)
+    binh = make_household(db, tree["village_a1"], volunteer, "Lê Thị Bình", "Số 2", members=3)
+    return {**tree, "volunteer": volunteer, "an": an, "binh": binh}
+
+
+@pytest.fixture
+def pwa(playwright_instance, tmp_path, live_server):
+    phone = Phone(playwright_instance, tmp_path / "profile", live_server)
+    phone.open()
+    yield phone
+    if phone.context is not None:
+        phone.close()
+
+
+def fresh(db):
+    db.rollback()
+    db.expire_all()
+
+
+def count(db, model) -> int:
+    fresh(db)
+    return db.scalar(select(func.count()).select_from(model))
+
+
+def skills_of(db, visit: Visit) -> dict[str, bool]:
+    rows = db.execute(
+        select(Skill.code, VisitSkill.completed)
+        .join(Skill, Skill.id == VisitSkill.skill_id)
+        .where(VisitSkill.visit_id == visit.id)
+    ).all()
+    return {code: completed for code, completed in rows}
+
+
+def register_household_offline(pwa: Phone, name: str, address: str, members: str) -> None:
+    page = pwa.page
+    pwa.goto("/households/new")
+    page.fill("input[name=head_name]", name)
+    page.fill("input[name=address]", address)
+    page.fill("input[name=phone]", "0912 345 678")
+    page.fill("input[name=members]", members)
+    page.check("input[name=consent]")
+    page.get_by_role("button", name="Lưu hộ gia đình").click()
+    page.wait_for_url(re.compile(r"/visits/new\?household="))
+
+
+def log_visit(pwa: Phone, skills: dict[str, bool], people: str, notes: str = "") -> None:
+    """On an open visit form: tick the skills, type the figures, save."""
+    page = pwa.page
+    page.wait_for_function(
+        "() => document.querySelector('input[name=household_id]').value !== "
+        "'00000000-0000-0000-0000-000000000000'"
+    )
+    for code, completed in skills.items():
+        page.check(f"#skill-{code}")
+        if completed:
+            page.check(f"input[name=completed][value={code}]")
+    page.fill("input[name=people_taught]", people)
+    if notes:
+        page.fill("textarea[name=notes]", notes)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lưu lượt hướng dẫn").click()
+
+
+def pick_household(pwa: Phone, search: str) -> None:
+    """From the offline household list of "Ghi lượt hướng dẫn", open a household's form."""
+    page = pwa.page
+    pwa.goto("/visits/new")
+    page.fill("input[name=q]", search)
+    page.locator("[data-offline-list] a").first.click()
+    page.wait_for_url(re.compile(r"/visits/new\?household="))
+
+
+def wait_synced(pwa: Phone, timeout: float = 30000) -> None:
+    pwa.page.wait_for_function(
+        "() => CDT.all().then(items => items.length > 0 && items.every(i => i.state === 'synced'))",
+        timeout=timeout,
+    )
+
+
+# --- a whole day offline -----------------------------------------------------------------
+
+
+def test_a_whole_day_offline_loses_and_duplicates_nothing(pwa, world, db):
+    page = pwa.page
+    pwa.goto("/")
+    pwa.login()
+    pwa.warm()
+    households_before = count(db, Household)
+
+    pwa.offline()
+    register_household_offline(pwa, "Phạm Văn Cường", "Xóm Bãi, số 9", "5")
+    assert "Đã lưu hộ trên máy này" in page.inner_text("main")
+    assert page.locator(".visit-household").inner_text().startswith("Phạm Văn Cường")
+    log_visit(pwa, {"vneid": True, "dvc": False}, "2", "Kích hoạt VNeID mức 2")
+    pick_household(pwa, "nguyen van an")
+    log_visit(pwa, {"payment": False}, "1")
+    pick_household(pwa, "le thi binh")
+    log_visit(pwa, {"cybersafety": True, "smartphone": True}, "3")
+    pwa.expect_pending(4)
+
+    page.reload()
+    pwa.expect_pending(4)
+    pwa.close()
+    pwa.open()
+    pwa.goto("/sync")
+    pwa.expect_pending(4)
+    assert page_states(pwa) == ["Chờ đồng bộ"] * 4
+    assert count(db, Visit) == 0 and count(db, Household) == households_before
+
+    pwa.online()
+    wait_synced(pwa)
+    pwa.expect_pending(0)
+    assert page_states(pwa) == ["Đã đồng bộ"] * 4
+
+    assert count(db, Household) == households_before + 1
+    new = db.scalars(select(Household).where(Household.head_name == "Phạm Văn Cường")).one()
+    assert (new.address, new.phone, new.members, new.consent) == (
+        "Xóm Bãi, số 9",
+        "0912345678",
+        5,
+        True,
+    )
+    assert new.village_id == world["village_a1"].id
+    visits = {v.household_id: v for v in db.scalars(select(Visit))}
+    assert len(visits) == 3 and set(visits) == {new.id, world["an"].id, world["binh"].id}
+    assert skills_of(db, visits[new.id]) == {"vneid": True, "dvc": False}
+    assert visits[new.id].people_taught == 2 and visits[new.id].notes == "Kích hoạt VNeID mức 2"
+    assert skills_of(db, visits[world["an"].id]) == {"payment": False}
+    assert skills_of(db, visits[world["binh"].id]) == {"cybersafety": True, "smartphone": True}
+    assert visits[world["binh"].id].people_taught == 3
+    assert all(v.visited_on == today_local() for v in visits.values())
+    assert {v.volunteer_id for v in visits.values()} == {world["volunteer"].id}
+
+
+def page_states(pwa: Phone) -> list[str]:
+    pwa.page.wait_for_selector(".outbox-item")
+    return [b.inner_text() for b in pwa.page.locator(".outbox-item .badge").all()]
+
+
+# --- the answer lost after the server committed -------------------------------------------
+
+
+def test_an_answer_lost_after_the_commit_creates_no_duplicate(pwa, world, db):
+    page = pwa.page
+    pwa.goto("/")
+    pwa.login()
+    pwa.warm()
+    pwa.offline()
+    pick_household(pwa, "an")
+    log_visit(pwa, {"vneid": True}, "1")
+    pwa.expect_pending(1)
+
+    calls: list[str] = []
+
+    def commit_then_cut(route):
+        calls.append(route.request.method)
+        if len(calls) == 1:
+            route.fetch()  # the server stores the visit and answers…
+            route.abort("connectionreset")  # …but the answer never reaches the phone
+        else:
+            route.continue_()
+
+    pwa.online()
+    pwa.context.route("**/api/v1/sync", commit_then_cut)
+    page.evaluate("() => CDT.drainNow()")
+    wait_synced(pwa)
+    assert len(calls) >= 2
+    assert count(db, Visit) == 1
+    assert count(db, VisitSkill) == 1
+
+
+# --- the session expired while offline ----------------------------------------------------
+
+
+def test_a_session_that_expired_offline_syncs_after_logging_in_again(
+    pwa, world, db, monkeypatch
+):
+    page = pwa.page
+    pwa.goto("/")
+    pwa.login()
+    pwa.warm()
+    pwa.offline()
+    pick_household(pwa, "binh")
+    log_visit(pwa, {"dvc": True}, "2")
+
+    # nine hours later (the idle timeout is eight): the server has ended the session
+    import cdt_app.auth.session as login_session
+
+    later = login_session.now() + 9 * 3600
+    monkeypatch.setattr(login_session, "now", lambda: later)
+    pwa.online()
+    page.evaluate("() => CDT.drainNow()")
+    banner = page.locator(".flash", has_text="Phiên đăng nhập đã hết")
+    banner.wait_for()
+    pwa.expect_pending(1)
+    assert count(db, Visit) == 0
+
+    # leaving now warns that records are still on the phone
+    pwa.goto("/sync")
+    assert page_states(pwa) == ["Chờ đồng bộ"]
+
+    page.locator(".flash a", has_text="Đăng nhập lại").first.click()
+    page.wait_for_url(re.compile(r"/login"))
+    pwa.login()
+    wait_synced(pwa)
+    assert count(db, Visit) == 1
+    visit = db.scalars(select(Visit)).one()
+    assert visit.household_id == world["binh"].id and visit.people_taught == 2
+
+
+def test_logging_out_with_records_pending_asks_first(pwa, world, db):
+    page = pwa.page
+    pwa.goto("/")
+    pwa.login()
+    pwa.warm()
+    pwa.offline()
+    pick_household(pwa, "an")
+    log_visit(pwa, {"vneid": False}, "1")
+    pwa.goto("/account")
+    messages: list[str] = []
+
+    def refuse(dialog):
+        messages.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", refuse)
+    page.get_by_role("button", name="Đăng xuất").click()
+    assert messages and "Còn 1 mục chưa đồng bộ" in messages[0]
+    assert "/account" in page.url  # still logged in, nothing lost
+    assert len(pwa.outbox()) == 1
+
+
+# --- one invalid item among valid ones -------------------------------------------------------
+
+
+def test_an_invalid_item_needs_a_fix_while_the_others_sync(pwa, world, db):
+    page = pwa.page
+    pwa.goto("/")
+    pwa.login()
+    pwa.warm()
+    pwa.offline()
+    pick_household(pwa, "an")
+    log_visit(pwa, {"vneid": True}, "1")
+    # the phone's clock is two days ahead: the form proposes that date
+    pick_household(pwa, "binh")
+    wrong_day = today_local() + timedelta(days=2)
+    page.fill("input[name=visited_on]", wrong_day.isoformat())
+    log_visit(pwa, {"dvc": False}, "1")
+    pick_household(pwa, "binh")
+    log_visit(pwa, {"payment": True}, "2")
+
+    pwa.online()
+    pwa.goto("/sync")
+    page.wait_for_function(
+        "() => CDT.all().then(items => items.filter(i => i.state === 'synced').length === 2)"
+    )
+    import time; time.sleep(1)
+    from sqlmodel import Session as S
+    with S(db.get_bind()) as s2: print("VISITS", s2.scalar(select(func.count()).select_from(Visit)), db.get_bind().url)
+    assert count(db, Visit) == 2
+    broken = page.locator(".outbox-item.state-rejected")
+    broken.wait_for()
+    assert broken.locator(".badge").inner_text() == "Cần sửa"
+    assert "Ngày hướng dẫn" in broken.inner_text() or "tương lai" in broken.inner_text()
+    pwa.expect_pending(1)
+
+    # it stays until fixed: reload, then fix the date and save again
+    page.reload()
+    broken = page.locator(".outbox-item.state-rejected")
+    broken.get_by_role("link", name="Sửa").click()
+    page.wait_for_selector(".error-box")
+    assert page.input_value("input[name=visited_on]") == wrong_day.isoformat()
+    assert page.is_checked("#skill-dvc")
+    page.fill("input[name=visited_on]", today_local().isoformat())
+    page.get_by_role("button", name="Lưu lượt hướng dẫn").click()
+    page.wait_for_url(re.compile(r"/sync"))
+    wait_synced(pwa)
+    assert count(db, Visit) == 3
+    fixed = db.scalars(select(Visit).where(Visit.household_id == world["binh"].id)).all()
+    assert sorted(v.people_taught for v in fixed) == [1, 2]
+    assert all(v.visited_on == today_local() for v in fixed)
+
+
+# --- the web form online, and what a repeat visit costs ----------------------------------------
+
+
+def test_the_web_form_online_is_unchanged_and_leaves_nothing_behind(pwa, world, db):
+    page = pwa.page
+    pwa.goto("/")
+    pwa.login()
+    pwa.warm()
+    pwa.goto(f"/visits/new?household={world['an'].id}")
+    log_visit(pwa, {"elearning": True}, "2")
+    page.wait_for_url(re.compile(r"/visits/mine"))
+    assert "Đã lưu lượt hướng dẫn" in page.inner_text("main")
+    page.wait_for_function("() => CDT.all().then(items => items.length === 0)")
+    assert count(db, Visit) == 1
+    pwa.expect_pending(0)
+
+
+def test_unknown_ids_are_not_reused(pwa, world, db):
+    """Two offline forms opened from the same kept page get different ids."""
+    pwa.goto("/")
+    pwa.login()
+    pwa.warm()
+    pwa.offline()
+    ids = set()
+    for _ in range(2):
+        pick_household(pwa, "an")
+        ids.add(pwa.page.input_value("input[name=new_id]"))
+    assert len(ids) == 2 and all(uuid.UUID(i) for i in ids)

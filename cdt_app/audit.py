@@ -25,6 +25,7 @@ def _refuse_update(_mapper, _connection, _target) -> None:
 def _refuse_delete(_mapper, _connection, _target) -> None:
     raise AppendOnlyError("audit log entries cannot be deleted")
 
+
 #: fields whose values are personal data (or free text that may hold some): masked in the log
 _MASKED = {"head_name", "address", "notes", "password_hash", "totp_secret", "review_note"}
 

@@ -27,10 +27,13 @@ def make_engine(url: str, busy_timeout_ms: int = 10000) -> Engine:
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+            hide_parameters=True,  # no personal data in logged SQL or error messages
         )
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+    )
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

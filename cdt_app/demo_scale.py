@@ -116,17 +116,94 @@ class BulkWriter:
 
 # --- invented people --------------------------------------------------------------------------
 
-SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng",
-            "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "K'", "Ka", "Bố", "Nai"]  # fmt: skip
+SURNAMES = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "K'",
+    "Ka",
+    "Bố",
+    "Nai",
+]
 MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Ngọc", "Thanh", "Đức", "Quốc", "Thu", "Kim"]
-GIVEN = ["An", "Bình", "Cường", "Dũng", "Đào", "Hòa", "Hoa", "Hùng", "Lan", "Mai", "Nam",
-         "Phúc", "Quý", "Sương", "Tâm", "Thảo", "Trinh", "Yến", "Ánh", "Ẩn", "Hạnh", "Khoa",
-         "Lộc", "Nhung", "Oanh", "Sơn", "Tuấn", "Vy", "Xuân", "H'Hen"]  # fmt: skip
-VILLAGE_WORDS = ["Phú", "Lạc", "Tân", "An", "Hòa", "Bình", "Thạnh", "Đông", "Tây", "Nam",
-                 "Bắc", "Long", "Hải", "Sơn", "Lâm", "Mỹ", "Xuân", "Quý", "Trung", "Hiệp"]  # fmt: skip
+GIVEN = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Đào",
+    "Hòa",
+    "Hoa",
+    "Hùng",
+    "Lan",
+    "Mai",
+    "Nam",
+    "Phúc",
+    "Quý",
+    "Sương",
+    "Tâm",
+    "Thảo",
+    "Trinh",
+    "Yến",
+    "Ánh",
+    "Ẩn",
+    "Hạnh",
+    "Khoa",
+    "Lộc",
+    "Nhung",
+    "Oanh",
+    "Sơn",
+    "Tuấn",
+    "Vy",
+    "Xuân",
+    "H'Hen",
+]
+VILLAGE_WORDS = [
+    "Phú",
+    "Lạc",
+    "Tân",
+    "An",
+    "Hòa",
+    "Bình",
+    "Thạnh",
+    "Đông",
+    "Tây",
+    "Nam",
+    "Bắc",
+    "Long",
+    "Hải",
+    "Sơn",
+    "Lâm",
+    "Mỹ",
+    "Xuân",
+    "Quý",
+    "Trung",
+    "Hiệp",
+]
 #: skills taught, by relative frequency (VNeID and online public services are the priority)
-SKILL_WEIGHTS = {"vneid": 30, "dvc": 20, "payment": 15, "smartphone": 12, "cybersafety": 10,
-                 "health": 6, "ecommerce": 4, "elearning": 3}  # fmt: skip
+SKILL_WEIGHTS = {
+    "vneid": 30,
+    "dvc": 20,
+    "payment": 15,
+    "smartphone": 12,
+    "cybersafety": 10,
+    "health": 6,
+    "ecommerce": 4,
+    "elearning": 3,
+}
 
 
 class _Names:
@@ -168,9 +245,7 @@ def load_province_scale(sizes: ScaleSizes | None = None, echo: Callable[[str], N
             session, None, read_rows(demo.PLACES_FILE.name, demo.PLACES_FILE.read_bytes())
         )
         communes = list(
-            session.scalars(
-                select(Place).where(Place.level == "commune").order_by(Place.code)
-            )
+            session.scalars(select(Place).where(Place.level == "commune").order_by(Place.code))
         )
         province = session.scalar(select(Place).where(Place.level == "province"))
         villages = _make_villages(session, communes, sizes, rng)
@@ -198,6 +273,8 @@ def load_province_scale(sizes: ScaleSizes | None = None, echo: Callable[[str], N
         weights = [SKILL_WEIGHTS[code] for code in codes]
         reviewer = team[villages[communes[0].id][0].id][0]
         per_household = sizes.visits / max(1, sizes.households)
+        village_count = sum(len(rows) for rows in villages.values())
+        _fast_sqlite(session, True)
         today = today_local()
         totals = {"households": 0, "visits": 0, "skills": 0}
         names = _Names(rng)
@@ -208,7 +285,7 @@ def load_province_scale(sizes: ScaleSizes | None = None, echo: Callable[[str], N
                     writers,
                     village,
                     team[village.id],
-                    sizes.households / max(1, sizes.villages),
+                    sizes.households / village_count,
                     per_household,
                     [skills[code] for code in codes],
                     weights,
@@ -219,13 +296,14 @@ def load_province_scale(sizes: ScaleSizes | None = None, echo: Callable[[str], N
                 )
                 for key, value in made.items():
                     totals[key] += value
-            session.commit()
-            writers = _writers(session)
-            if index % 10 == 9:
+            if index % 10 == 9 or index == len(communes) - 1:
+                session.commit()
+                writers = _writers(session)
                 echo(
                     f"{index + 1}/{len(communes)} xã: {totals['households']} hộ, "
                     f"{totals['visits']} lượt ({time.perf_counter() - started:.0f} s)"
                 )
+        _fast_sqlite(session, False)
         _set_village_targets(session, villages, rng)
         session.commit()
 
@@ -261,8 +339,10 @@ def _make_villages(
         label = "Khu phố" if kind == "khu_pho" else "Thôn"
         rows = []
         for n in range(1, count + 1):
-            name = f"{label} {n}" if rng.random() < 0.6 else (
-                f"{label} {rng.choice(VILLAGE_WORDS)} {rng.choice(VILLAGE_WORDS)} {n}"
+            name = (
+                f"{label} {n}"
+                if rng.random() < 0.6
+                else (f"{label} {rng.choice(VILLAGE_WORDS)} {rng.choice(VILLAGE_WORDS)} {n}")
             )
             rows.append(
                 Place(
@@ -320,6 +400,19 @@ def _make_volunteers(
     return team
 
 
+def _fast_sqlite(session: Session, on: bool) -> None:
+    """SQLite: no fsync while loading (a crash means loading again), normal afterwards."""
+    session.commit()
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.driver_connection
+        # the level cannot change inside a transaction: step out of the one just begun
+        raw.execute("COMMIT")
+        raw.execute(f"PRAGMA synchronous={'OFF' if on else 'NORMAL'}")
+        raw.execute(f"PRAGMA cache_size={-400_000 if on else -2000}")
+        raw.execute("BEGIN IMMEDIATE")
+
+
 def _optional(model, values: dict[str, Any]) -> dict[str, Any]:
     """Only the fields ``model`` has (other engineers may add or drop columns)."""
     return {k: v for k, v in values.items() if k in model.__table__.c}
@@ -329,17 +422,46 @@ def _writers(session: Session) -> dict[str, BulkWriter]:
     return {
         "household": BulkWriter(session, Household.__table__, HOUSEHOLD_COLUMNS),
         "visit": BulkWriter(session, Visit.__table__, VISIT_COLUMNS),
-        "visit_skill": BulkWriter(session, VisitSkill.__table__, ["visit_id", "skill_id",
-                                                                  "completed"]),
-    }  # fmt: skip
+        "visit_skill": BulkWriter(
+            session, VisitSkill.__table__, ["visit_id", "skill_id", "completed"]
+        ),
+    }
 
 
-HOUSEHOLD_COLUMNS = ["id", "village_id", "head_name", "address", "phone", "members",
-                     "smartphone_members", "consent", "consent_by_id", "consent_at", "notes",
-                     "search_key", "sort_key", "created_by_id", "created_at", "updated_at"]  # fmt: skip
-VISIT_COLUMNS = ["id", "household_id", "village_id", "volunteer_id", "visited_on",
-                 "people_taught", "notes", "status", "review_note", "reviewed_by_id",
-                 "reviewed_at", "created_at", "updated_at", "deleted_at"]  # fmt: skip
+HOUSEHOLD_COLUMNS = [
+    "id",
+    "village_id",
+    "head_name",
+    "address",
+    "phone",
+    "members",
+    "smartphone_members",
+    "consent",
+    "consent_by_id",
+    "consent_at",
+    "notes",
+    "search_key",
+    "sort_key",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+]
+VISIT_COLUMNS = [
+    "id",
+    "household_id",
+    "village_id",
+    "volunteer_id",
+    "visited_on",
+    "people_taught",
+    "notes",
+    "status",
+    "review_note",
+    "reviewed_by_id",
+    "reviewed_at",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+]
 
 
 def _fill_village(
@@ -362,8 +484,11 @@ def _fill_village(
         name, folded, key = names.person()
         xom = rng.randint(1, 8)
         address = f"Số {n}, xóm {xom}"
-        phone = f"0{rng.choice('35789')}{rng.randint(10_000_000, 99_999_999)}" if (
-            rng.random() < 0.7) else None  # fmt: skip
+        phone = (
+            f"0{rng.choice('35789')}{rng.randint(10_000_000, 99_999_999)}"
+            if (rng.random() < 0.7)
+            else None
+        )
         author = rng.choice(team)
         households.append(
             (
@@ -450,7 +575,9 @@ def _set_village_targets(
         for village in rows:
             if rng.random() < 0.08:
                 continue
-            village.target_households = round(registered.get(village.id, 0) * rng.uniform(1.0, 1.25))
+            village.target_households = round(
+                registered.get(village.id, 0) * rng.uniform(1.0, 1.25)
+            )
     session.flush()
 
 
@@ -463,8 +590,12 @@ def _demo_accounts(session, province, communes, villages, demo, create_user, Use
     village_b = villages[commune_b.id][0]
     tinhnguyen = session.scalar(select(User).where(User.username == "tinhnguyen"))
     tinhnguyen.place_id = village_a.id
-    places = {"68": province, demo.COMMUNE_A: commune_a, "village:A": village_a,
-              "village:B": village_b}  # fmt: skip
+    places = {
+        "68": province,
+        demo.COMMUNE_A: commune_a,
+        "village:A": village_a,
+        "village:B": village_b,
+    }
     for username, name, role, where in demo.ACCOUNTS:
         if username == "tinhnguyen":
             continue
@@ -484,16 +615,11 @@ def _demo_accounts(session, province, communes, villages, demo, create_user, Use
 
 def _analyze(session: Session) -> None:
     """Fresh planner statistics after the bulk load."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        session.commit()
-        raw = connection.connection.driver_connection
-        previous = raw.autocommit
-        raw.autocommit = True
-        try:
-            raw.execute("VACUUM ANALYZE")
-        finally:
-            raw.autocommit = previous
+    engine = session.get_bind()
+    session.commit()
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
     else:
-        session.execute(sa.text("ANALYZE"))
-        session.commit()
+        with engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, request
 
 #: no inline scripts or styles anywhere: templates use files under static/ only
@@ -21,6 +23,7 @@ SECURE_SESSION_COOKIE = "__Host-session"
 def register_security_headers(app: Flask) -> None:
     _harden_cookies(app)
     _trust_proxies(app)
+    _quiet_sql_logs()
 
     @app.after_request
     def add_headers(response):
@@ -61,3 +64,13 @@ def _trust_proxies(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+
+def _quiet_sql_logs() -> None:
+    """SQLAlchemy logs result rows at DEBUG (names, phones…): keep its loggers at WARNING even
+    when the root logger is at DEBUG, unless an operator set their level on purpose. SQL
+    parameters are hidden anyway (``hide_parameters`` in cdt_app.db)."""
+    for name in ("sqlalchemy.engine", "sqlalchemy.orm"):
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.WARNING)

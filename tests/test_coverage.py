@@ -505,3 +505,57 @@ def test_stalled_villages_are_counted(db):
         today=BASE + timedelta(days=5),
     )
     assert fresh.totals.stalled_villages == 0
+
+
+def test_concurrent_writers_to_one_village_lose_nothing(app, db):
+    """Writers committing visits to the same village at the same time: the aggregates, locked
+    and recomputed at each commit, still equal the raw rows."""
+    import threading
+
+    from cdt_app.db import new_session
+
+    world = build(
+        db,
+        WorldSpec(communes=[(False, [50])], households=[(0, False)] * 6, visits=[]),
+    )
+    village_id = world.villages[0].id
+    households = [h.id for h in world.households]
+    volunteers = [u.id for u in world.volunteers]
+    vneid = db.scalar(select(Skill.id).where(Skill.code == "vneid"))
+    engine = app.extensions["cdt_engine"]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def writer(n: int) -> None:
+        try:
+            barrier.wait()
+            for k in range(8):
+                with new_session(engine) as session:
+                    visit = Visit(
+                        household_id=households[(n + k) % len(households)],
+                        village_id=village_id,
+                        volunteer_id=volunteers[n % len(volunteers)],
+                        visited_on=BASE - timedelta(days=k),
+                        status="approved" if k % 2 else "submitted",
+                    )
+                    session.add(visit)
+                    session.flush()
+                    session.add(VisitSkill(visit_id=visit.id, skill_id=vneid, completed=True))
+                    session.commit()
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    db.expire_all()
+    row = db.get(CoverageVillage, village_id)
+    assert row.visits_all == 32 and row.visits_approved == 16
+    assert row.reached_all == 6
+    period = Period(None, BASE)
+    raw = coverage_report(db, world.province, period, "villages", source="raw", today=BASE)
+    kept = coverage_report(db, world.province, period, "villages", source="aggregates")
+    assert figures(raw.totals) == figures(kept.totals)

@@ -7,11 +7,15 @@ also aborts every request with ``context.route``.
 
 from __future__ import annotations
 
+import json
 import re
+import threading
+import time
 import uuid
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
@@ -32,11 +36,61 @@ PHONE = {
 }
 
 
+def until(page, script: str, timeout: float = 20000) -> None:
+    """Wait until the (possibly async) ``script`` is truthy in the page.
+
+    ``page.wait_for_function`` does not await promises, so poll with ``evaluate``, which does;
+    ``wait_for_timeout`` keeps Playwright's events (route handlers) running meanwhile.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        try:
+            if page.evaluate(script):
+                return
+        except PlaywrightError:  # a navigation replaced the page meanwhile
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {script}")
+        page.wait_for_timeout(200)
+
+
+class Server:
+    """The test app on a fixed local port that can be switched off: "no network" then means
+    no connection at all, for the pages, the service worker and Background Sync alike."""
+
+    def __init__(self, app):
+        self.app, self.port, self.httpd, self.thread = app, 0, None, None
+        self.start()
+
+    def start(self) -> None:
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
+        class OneRequestPerConnection(WSGIRequestHandler):
+            protocol_version = "HTTP/1.0"  # no keep-alive: stopping the server cuts everyone
+
+        self.httpd = make_server(
+            "127.0.0.1", self.port, self.app, threaded=True, request_handler=OneRequestPerConnection
+        )
+        self.port = self.httpd.server_port
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
 class Phone:
     """A Chromium profile on disk, opened and closed like a phone's browser."""
 
-    def __init__(self, playwright, profile, base_url: str):
-        self.playwright, self.profile, self.base = playwright, str(profile), base_url
+    def __init__(self, playwright, profile, server: Server):
+        self.playwright, self.profile, self.server = playwright, str(profile), server
+        self.base = server.url
         self.context = None
         self.page = None
         self.is_offline = False
@@ -66,9 +120,11 @@ class Phone:
     def offline(self):
         self.is_offline = True
         self._cut()
+        self.server.stop()
 
     def online(self):
         self.is_offline = False
+        self.server.start()
         self.context.unroute("**/*")
         self.context.set_offline(False)
 
@@ -87,8 +143,11 @@ class Phone:
     def warm(self):
         """Wait until the service worker controls the page and has kept the pages and data."""
         page = self.page
-        page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
         page.wait_for_function(
+            "() => navigator.serviceWorker && navigator.serviceWorker.controller"
+        )
+        until(
+            page,
             """async () => {
                 const names = await caches.keys();
                 const pages = names.find(n => n.startsWith('cdt-pages-'));
@@ -96,9 +155,10 @@ class Phone:
                 const kept = await (await caches.open(pages)).keys();
                 return kept.some(r => r.url.endsWith('/sync/visit-form'))
                     && kept.some(r => r.url.endsWith('/households/new'));
-            }"""
+            }""",
         )
-        page.wait_for_function(
+        until(
+            page,
             """() => new Promise(ok => {
                 const r = indexedDB.open('cdt-offline');
                 r.onsuccess = () => {
@@ -107,7 +167,7 @@ class Phone:
                     const get = db.transaction('meta').objectStore('meta').getAll();
                     get.onsuccess = () => { db.close(); ok(get.result.some(m => m.k.startsWith('data:'))); };
                 };
-            })"""
+            })""",
         )
 
     def expect_pending(self, n: int) -> None:
@@ -119,7 +179,16 @@ class Phone:
             expect(badge).to_be_hidden()
 
     def outbox(self) -> list[dict]:
-        return self.page.evaluate("() => CDT.all()")
+        """The records kept in IndexedDB (read directly: works on any page of the origin)."""
+        return self.page.evaluate(
+            """() => new Promise(ok => {
+                const r = indexedDB.open('cdt-offline');
+                r.onsuccess = () => {
+                    const get = r.result.transaction('outbox').objectStore('outbox').getAll();
+                    get.onsuccess = () => { r.result.close(); ok(get.result); };
+                };
+            })"""
+        )
 
 
 @pytest.fixture
@@ -134,8 +203,16 @@ def world(db):
 
 
 @pytest.fixture
-def pwa(playwright_instance, tmp_path, live_server):
-    phone = Phone(playwright_instance, tmp_path / "profile", live_server)
+def server(app):
+    server = Server(app)
+    yield server
+    if server.thread.is_alive():
+        server.stop()
+
+
+@pytest.fixture
+def pwa(playwright_instance, tmp_path, server):
+    phone = Phone(playwright_instance, tmp_path / "profile", server)
     phone.open()
     yield phone
     if phone.context is not None:
@@ -201,9 +278,10 @@ def pick_household(pwa: Phone, search: str) -> None:
 
 
 def wait_synced(pwa: Phone, timeout: float = 30000) -> None:
-    pwa.page.wait_for_function(
+    until(
+        pwa.page,
         "() => CDT.all().then(items => items.length > 0 && items.every(i => i.state === 'synced'))",
-        timeout=timeout,
+        timeout,
     )
 
 
@@ -290,9 +368,8 @@ def test_an_answer_lost_after_the_commit_creates_no_duplicate(pwa, world, db):
         else:
             route.continue_()
 
-    pwa.online()
     pwa.context.route("**/api/v1/sync", commit_then_cut)
-    page.evaluate("() => CDT.drainNow()")
+    pwa.online()
     wait_synced(pwa)
     assert len(calls) >= 2
     assert count(db, Visit) == 1
@@ -302,9 +379,7 @@ def test_an_answer_lost_after_the_commit_creates_no_duplicate(pwa, world, db):
 # --- the session expired while offline ----------------------------------------------------
 
 
-def test_a_session_that_expired_offline_syncs_after_logging_in_again(
-    pwa, world, db, monkeypatch
-):
+def test_a_session_that_expired_offline_syncs_after_logging_in_again(pwa, world, db, monkeypatch):
     page = pwa.page
     pwa.goto("/")
     pwa.login()
@@ -325,9 +400,7 @@ def test_a_session_that_expired_offline_syncs_after_logging_in_again(
     pwa.expect_pending(1)
     assert count(db, Visit) == 0
 
-    # leaving now warns that records are still on the phone
-    pwa.goto("/sync")
-    assert page_states(pwa) == ["Chờ đồng bộ"]
+    assert [item["state"] for item in pwa.outbox()] == ["pending"]
 
     page.locator(".flash a", has_text="Đăng nhập lại").first.click()
     page.wait_for_url(re.compile(r"/login"))
@@ -346,18 +419,27 @@ def test_logging_out_with_records_pending_asks_first(pwa, world, db):
     pwa.offline()
     pick_household(pwa, "an")
     log_visit(pwa, {"vneid": False}, "1")
+    # the network is back but the server does not answer the sync yet
+    pwa.context.route("**/api/v1/sync", lambda route: route.abort("timedout"))
+    pwa.online()
     pwa.goto("/account")
+    pwa.expect_pending(1)
     messages: list[str] = []
 
-    def refuse(dialog):
+    def answer(dialog):
         messages.append(dialog.message)
-        dialog.dismiss()
+        dialog.dismiss() if len(messages) == 1 else dialog.accept()
 
-    page.once("dialog", refuse)
+    page.on("dialog", answer)
     page.get_by_role("button", name="Đăng xuất").click()
     assert messages and "Còn 1 mục chưa đồng bộ" in messages[0]
-    assert "/account" in page.url  # still logged in, nothing lost
-    assert len(pwa.outbox()) == 1
+    assert page.url.endswith("/account")  # still logged in
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đăng xuất").click()
+    assert "/login" in page.url and len(messages) == 2
+    # logged out, the visit is still kept on the phone, for this account
+    assert [(i["state"], i["user"]) for i in pwa.outbox()] == [("pending", world["volunteer"].id)]
+    assert count(db, Visit) == 0
 
 
 # --- one invalid item among valid ones -------------------------------------------------------
@@ -381,12 +463,9 @@ def test_an_invalid_item_needs_a_fix_while_the_others_sync(pwa, world, db):
 
     pwa.online()
     pwa.goto("/sync")
-    page.wait_for_function(
-        "() => CDT.all().then(items => items.filter(i => i.state === 'synced').length === 2)"
+    until(
+        page, "() => CDT.all().then(items => items.filter(i => i.state === 'synced').length === 2)"
     )
-    import time; time.sleep(1)
-    from sqlmodel import Session as S
-    with S(db.get_bind()) as s2: print("VISITS", s2.scalar(select(func.count()).select_from(Visit)), db.get_bind().url)
     assert count(db, Visit) == 2
     broken = page.locator(".outbox-item.state-rejected")
     broken.wait_for()
@@ -423,7 +502,7 @@ def test_the_web_form_online_is_unchanged_and_leaves_nothing_behind(pwa, world, 
     log_visit(pwa, {"elearning": True}, "2")
     page.wait_for_url(re.compile(r"/visits/mine"))
     assert "Đã lưu lượt hướng dẫn" in page.inner_text("main")
-    page.wait_for_function("() => CDT.all().then(items => items.length === 0)")
+    until(page, "() => CDT.all().then(items => items.length === 0)")
     assert count(db, Visit) == 1
     pwa.expect_pending(0)
 
@@ -439,3 +518,122 @@ def test_unknown_ids_are_not_reused(pwa, world, db):
         pick_household(pwa, "an")
         ids.add(pwa.page.input_value("input[name=new_id]"))
     assert len(ids) == 2 and all(uuid.UUID(i) for i in ids)
+
+
+# --- exporting what is not sent --------------------------------------------------------------
+
+
+def test_unsent_records_can_be_exported_to_a_file(pwa, world, db):
+    page = pwa.page
+    pwa.goto("/")
+    pwa.login()
+    pwa.warm()
+    pwa.offline()
+    pick_household(pwa, "an")
+    log_visit(pwa, {"health": True}, "2")
+    pwa.goto("/sync")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Xuất dữ liệu chưa gửi").click()
+    saved = download.value
+    assert saved.suggested_filename.startswith("cdt-chua-gui-")
+    data = json.loads(open(saved.path(), encoding="utf-8").read())
+    assert data["user_id"] == world["volunteer"].id
+    (item,) = data["items"]
+    assert item["kind"] == "visit" and item["state"] == "pending"
+    assert item["payload"]["household_id"] == str(world["an"].id)
+    assert item["payload"]["skills"] == [{"code": "health", "completed": True}]
+    uuid.UUID(item["id"])
+
+
+# --- an app update never breaks offline use ------------------------------------------------
+
+
+def cache_names(page) -> list[str]:
+    return sorted(page.evaluate("() => caches.keys()"))
+
+
+def test_an_update_never_breaks_offline_use(pwa, world, db, monkeypatch):
+    from cdt_app.sync import offline_app
+
+    page = pwa.page
+    pwa.goto("/")
+    pwa.login()
+    pwa.warm()
+    first = cache_names(page)
+    assert len(first) == 2
+    real_build = offline_app.build
+
+    # a broken release (a file missing): the new worker fails to install, the old one stays
+    def broken(app):
+        built = real_build(app)
+        return {**built, "version": "broken", "shell": [*built["shell"], "/static/missing.css"]}
+
+    monkeypatch.setattr(offline_app, "build", broken)
+    page.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r.update())")
+    until(page, "() => navigator.serviceWorker.getRegistration().then(r => !r.installing)")
+    assert cache_names(page) == first
+    pwa.offline()
+    pick_household(pwa, "an")
+    log_visit(pwa, {"vneid": True}, "1")
+    pwa.online()
+    wait_synced(pwa)
+
+    # a good release: installed while the old one keeps serving, activated after a restart
+    monkeypatch.setattr(offline_app, "build", lambda app: {**real_build(app), "version": "v2"})
+    page.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r.update())")
+    until(page, "() => navigator.serviceWorker.getRegistration().then(r => !!r.waiting)")
+    names = cache_names(page)
+    assert set(first) <= set(names) and {"cdt-shell-v2", "cdt-pages-v2"} <= set(names)
+    pwa.offline()
+    pick_household(pwa, "binh")  # the old version still works offline
+    log_visit(pwa, {"dvc": True}, "1")
+    pwa.close()
+    pwa.open()
+    pwa.goto("/visits/new")  # after a restart the new version is in charge, still offline
+    until(
+        pwa.page,
+        "() => caches.keys().then(k => !k.some(n => n.endsWith('" + first[0][-12:] + "')))",
+    )
+    assert cache_names(pwa.page) == ["cdt-pages-v2", "cdt-shell-v2"]
+    pick_household(pwa, "an")
+    log_visit(pwa, {"payment": True}, "1")
+    pwa.expect_pending(2)
+    pwa.online()
+    wait_synced(pwa)
+    assert count(db, Visit) == 3
+
+
+# --- what a repeat visit to the visit form costs --------------------------------------------
+
+
+def test_a_repeat_visit_to_the_visit_form_transfers_only_the_page(pwa, world, db, app):
+    sent: list[tuple[str, int]] = []
+    inner = app.wsgi_app
+
+    def counting(environ, start_response):
+        body = b"".join(inner(environ, start_response))
+        sent.append((environ["PATH_INFO"], len(body)))
+        return [body]
+
+    app.wsgi_app = counting
+    page = pwa.page
+    pwa.goto("/")
+    pwa.login()
+    pwa.warm()
+    form = f"/visits/new?household={world['an'].id}"
+    sent.clear()
+    pwa.goto(form)
+    page.wait_for_load_state("networkidle")
+    first = list(sent)
+    pwa.goto("/")
+    page.wait_for_load_state("networkidle")
+    sent.clear()
+    pwa.goto(form)
+    page.wait_for_load_state("networkidle")
+    repeat = list(sent)
+    html = sum(size for path, size in repeat if path == "/visits/new")
+    total = sum(size for _path, size in repeat)
+    print(f"\nvisit form with the service worker warm: first {first}, repeat {repeat}")
+    print(f"repeat visit: {total} bytes transferred ({html} bytes of HTML, no CSS/JS/icons)")
+    assert [path for path, _size in repeat] == ["/visits/new"]
+    assert total <= 12 * 1024

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from cdt_app.errors import ValidationError
@@ -357,3 +359,50 @@ def test_merge_outside_the_area_or_across_communes_is_refused(client, auth, db, 
         merge_villages(db, None, tree["village_a1"], tree["village_a1"])
     with pytest.raises(ValidationError):
         merge_villages(db, None, tree["commune_a"], tree["village_a1"])
+
+
+# --- no input gives a 500 -------------------------------------------------------------------
+
+_text = st.text(max_size=60).map(lambda t: t.replace("\x00", ""))
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.fixed_dictionaries(
+        {
+            "name": _text,
+            "kind": st.sampled_from(["thon", "xa", "tinh", "", "Thôn", "khu phố"]) | _text,
+            "code": _text,
+            "parent_code": _text,
+            "target_households": st.sampled_from(["", "12", "1.234", "-1", "1e9"]) | _text,
+            "active": st.sampled_from(["y", ""]),
+            "target_id": _text,
+            "confirm": st.sampled_from(["y", ""]),
+        }
+    )
+)
+def test_random_input_to_the_place_forms_never_gives_a_500(app, db, data):
+    if db.scalar(select(User).where(User.username == "canbo")) is None:
+        tree = make_tree(db)
+        make_user(db, "staff", tree["province"], username="canbo")
+    db.rollback()
+    commune = db.scalar(select(Place).where(Place.name == "Xã An Bình"))
+    village = db.scalar(select(Place).where(Place.name == "Thôn Một"))
+    client = app.test_client()
+    page = client.get("/login")
+    client.post(
+        "/login",
+        data={"username": "canbo", "password": "demo-cds-2026", "csrf_token": csrf_from(page.text)},
+    )
+    for url in (
+        f"/places/{commune.id}/new",
+        f"/places/{village.id}/edit",
+        f"/places/{village.id}/merge",
+    ):
+        page = client.get(url)
+        if page.status_code == 404:  # the village was merged or moved by an earlier example
+            continue
+        response = client.post(url, data={**data, "csrf_token": csrf_from(page.text)})
+        assert response.status_code in (200, 302), url

@@ -6,6 +6,8 @@ import re
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from cdt_app.i18n import today_local
@@ -303,3 +305,22 @@ def test_english_page_and_bottom_navigation(client, auth, world):
     page = client.get("/reports/coverage")
     assert "Coverage" in page.text and "1.7%" in page.text
     assert 'href="/reports/coverage" aria-current="page"' in page.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    ratio=st.one_of(
+        st.floats(min_value=0, max_value=50, allow_nan=False),
+        st.fractions(min_value=0, max_value=3, max_denominator=5000).map(float),
+    ),
+    number=st.integers(min_value=0, max_value=10**12),
+    lang=st.sampled_from(["vi", "en"]),
+)
+def test_page_formatters_equal_the_i18n_filters(app, ratio, number, lang):
+    from cdt_app.i18n import fmt_number, fmt_percent
+    from cdt_app.reports.chart import number_formatters
+
+    with app.test_request_context("/", headers={"Cookie": f"lang={lang}"}):
+        num, pct = number_formatters()
+        assert num(number) == fmt_number(number)
+        assert pct(ratio) == fmt_percent(ratio)

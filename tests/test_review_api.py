@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from cdt_app.models import AuditLog, VisitStatusChange
@@ -164,3 +166,30 @@ def test_approved_visit_is_locked_for_its_author_in_sync(client, auth, db, area)
     assert response.get_json()["results"][0]["status"] == "conflict"
     stored = fresh(db, visit)
     assert stored.status == "approved" and stored.people_taught == 1
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    body=_JSON
+    | st.fixed_dictionaries(
+        {"action": st.sampled_from(["approve", "return", "APPROVE", ""]) | _JSON, "reason": _JSON}
+    )
+)
+def test_no_body_ever_gives_a_500(client, auth, area, body):
+    if client.get("/api/v1/me").status_code != 200:
+        auth.login("doan")
+    response = _review(client, area["visits"]["a1"].id, body)
+    assert response.status_code in (200, 400, 409)
+    assert response.is_json
+    assert ("error" in response.get_json()) == (response.status_code != 200)

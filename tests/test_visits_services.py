@@ -118,6 +118,8 @@ def test_json_values_are_accepted(world, db):
         ("skills", None),
         ("skills", "vneid"),
         ("skills", [{"code": "nope"}]),
+        ("skills", [{"code": "\x00"}]),
+        ("skills", [{"code": "VNEID; DROP"}]),
         ("skills", [{"code": "vneid", "completed": "perhaps"}]),
         ("skills", ["vneid"]),
         ("people_taught", "0"),

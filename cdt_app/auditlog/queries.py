@@ -28,8 +28,17 @@ KNOWN_ACTIONS = (
     "review",
     "import",
     "export",
+    "merge",
+    "retire",
+    "reactivate",
+    "reorder",
     "anonymise",
     "password_change",
+    "password_reset",
+    "totp_on",
+    "totp_off",
+    "recovery_codes",
+    "recovery_code_used",
 )
 KNOWN_OBJECT_TYPES = ("household", "visit", "place", "app_user", "skill", "report")
 

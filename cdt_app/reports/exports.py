@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -248,19 +248,30 @@ def raw_visits_csv(
     engine: Engine,
     place: Place,
     period: Period,
-    names: dict[int, tuple[str, str]],
+    lookups: dict[str, dict],
     headers: list[str],
     labels: dict[str, Any],
     full_phones: bool = False,
 ) -> Iterator[bytes]:
     """The raw visits as CSV bytes, read through a streaming cursor (constant memory).
 
-    Runs on its own connection, after the request has answered with its headers; ``labels``
-    holds the translated texts (statuses, yes/no) prepared in the request.
+    Runs on its own connection, after the request has answered with its headers: ``lookups``
+    (cdt_app.reports.queries.export_lookups) and ``labels`` (translated statuses, yes/no) are
+    prepared in the request.
     """
     statuses: dict[str, str] = labels["status"]
     yes, no = labels["yes"], labels["no"]
-    communes: dict[int, str] = {}
+    villages = {
+        vid: tuple(safe_text(value) for value in names)
+        for vid, names in lookups["villages"].items()
+    }
+    skills = {
+        sid: (safe_text(code), safe_text(name)) for sid, (code, name) in lookups["skills"].items()
+    }
+    users = {
+        uid: (safe_text(name), safe_text(login)) for uid, (name, login) in lookups["users"].items()
+    }
+    no_skill = ("", "")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
@@ -274,39 +285,51 @@ def raw_visits_csv(
             statement, params
         )
         for batch in result.partitions(_BATCH):
-            for row in batch:
-                commune = communes.get(row.village_id)
-                if commune is None:
-                    commune = ""
-                    for pid in row.village_path.strip("/").split("/"):
-                        name, level = names.get(int(pid), ("", ""))
-                        if level == "commune":
-                            commune = name
-                    communes[row.village_id] = commune
-                writer.writerow(
-                    [
-                        str(row.id),
-                        _iso_or_vn(row.visited_on),
-                        statuses.get(row.status, row.status),
-                        safe_text(commune),
-                        safe_text(row.village_name),
-                        safe_text(row.village_code),
-                        str(row.household_id),
-                        safe_text(row.head_name),
-                        safe_text(row.phone or "") if full_phones else mask_phone(row.phone),
-                        safe_text(row.display_name),
-                        safe_text(row.username),
-                        row.people_taught,
-                        safe_text(row.skill_code or ""),
-                        safe_text(row.skill_name or ""),
-                        "" if row.completed is None else (yes if row.completed else no),
-                    ]
+            rows = []
+            for (
+                visit_id,
+                day,
+                status,
+                people,
+                village_id,
+                volunteer_id,
+                household_id,
+                head_name,
+                phone,
+                skill_id,
+                completed,
+            ) in batch:
+                commune, village, village_code = villages.get(village_id, ("", "", ""))
+                volunteer, username = users.get(volunteer_id, ("", ""))
+                code, skill = skills.get(skill_id, no_skill)
+                rows.append(
+                    (
+                        _uuid_text(visit_id),
+                        f"{day[8:10]}/{day[5:7]}/{day[0:4]}",
+                        statuses.get(status, status),
+                        commune,
+                        village,
+                        village_code,
+                        _uuid_text(household_id),
+                        safe_text(head_name),
+                        (safe_text(phone) if full_phones else mask_phone(phone)) if phone else "",
+                        volunteer,
+                        username,
+                        people,
+                        code,
+                        skill,
+                        "" if completed is None else (yes if completed else no),
+                    )
                 )
+            writer.writerows(rows)
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
             buffer.truncate()
         connection.rollback()
 
 
-def _iso_or_vn(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
+def _uuid_text(value: str) -> str:
+    """Stored UUIDs as text: SQLite keeps 32 hex digits, PostgreSQL gives the dashed form."""
+    if len(value) == 32:
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return value

@@ -627,46 +627,67 @@ def hierarchy_names(session: Session, place: Place, rows: list[PlaceRow]) -> dic
 def raw_visits_query(place: Place, period: Period):
     """One row per counted visit and skill under ``place``, in village and date order.
 
-    Returns (statement, parameters)."""
+    Returns (statement, parameters). Ids and dates come back as text (no per-row conversion:
+    the export streams millions of rows); names are looked up from ``export_lookups``.
+    """
     statement = _raw_visits_statement(period.start is not None, period.approved_only)
     return statement, _params(place, period, period.end)
 
 
 @lru_cache(maxsize=4)
 def _raw_visits_statement(has_start: bool, approved_only: bool):
-    from ..models import User
-
     vil = _place.alias("vil")
-    skill = Skill.__table__
-    user = User.__table__
     return (
         select(
-            _visit.c.id,
-            _visit.c.visited_on,
+            sa.cast(_visit.c.id, sa.String).label("id"),
+            sa.cast(_visit.c.visited_on, sa.String).label("visited_on"),
             _visit.c.status,
             _visit.c.people_taught,
-            vil.c.id.label("village_id"),
-            vil.c.path.label("village_path"),
-            vil.c.name.label("village_name"),
-            vil.c.code.label("village_code"),
-            _hh.c.id.label("household_id"),
+            _visit.c.village_id,
+            _visit.c.volunteer_id,
+            sa.cast(_hh.c.id, sa.String).label("household_id"),
             _hh.c.head_name,
             _hh.c.phone,
-            user.c.username,
-            user.c.display_name,
-            skill.c.code.label("skill_code"),
-            skill.c.name_vi.label("skill_name"),
+            _vs.c.skill_id,
             _vs.c.completed,
         )
         .select_from(_visit)
         .join(vil, vil.c.id == _visit.c.village_id)
         .join(_hh, _hh.c.id == _visit.c.household_id)
-        .join(user, user.c.id == _visit.c.volunteer_id)
         .outerjoin(_vs, _vs.c.visit_id == _visit.c.id)
-        .outerjoin(skill, skill.c.id == _vs.c.skill_id)
         .where(_counted_visits(vil, has_start, approved_only))
-        .order_by(_visit.c.village_id, _visit.c.visited_on, _visit.c.id, skill.c.sort_order)
+        .order_by(_visit.c.village_id, _visit.c.visited_on, _visit.c.id, _vs.c.skill_id)
     )
+
+
+def export_lookups(session: Session, place: Place) -> dict[str, dict]:
+    """Names for the raw export: villages (with their commune), skills and volunteers."""
+    from ..models import User
+
+    names = place_names(session, place)
+    villages = {}
+    for pid, name, code, path in session.execute(
+        select(Place.id, Place.name, Place.code, Place.path).where(
+            subtree_condition(Place.path, place.path), Place.level == "village"
+        )
+    ):
+        commune = ""
+        for part in path.strip("/").split("/"):
+            parent = names.get(int(part))
+            if parent and parent[1] == "commune":
+                commune = parent[0]
+        villages[pid] = (commune, name, code)
+    skills = {
+        sid: (code, name)
+        for sid, code, name in session.execute(select(Skill.id, Skill.code, Skill.name_vi))
+    }
+    users = {
+        uid: (display_name, username)
+        for uid, display_name, username in session.execute(
+            select(User.id, User.display_name, User.username)
+        )
+    }
+    return {"villages": villages, "skills": skills, "users": users}
 
 
 def place_names(session: Session, place: Place) -> dict[int, tuple[str, str]]:

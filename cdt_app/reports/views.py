@@ -26,7 +26,7 @@ from ..models import Place, utcnow
 from ..places.services import ancestors_of
 from ..scope import get_place_or_404, place_in_area, user_place
 from . import aggregates  # noqa: F401 (registers the session events that keep them in step)
-from .chart import coverage_chart
+from .chart import coverage_chart, number_formatters
 from .exports import (
     coverage_csv,
     coverage_xlsx,
@@ -44,8 +44,8 @@ from .queries import (
     SORT_COLUMNS,
     CoverageReport,
     coverage_report,
+    export_lookups,
     hierarchy_names,
-    place_names,
     preset_period,
     sort_rows,
     valid_sort,
@@ -126,9 +126,12 @@ def coverage():
         }
     )
     form.sort.choices = _sort_options(report)
+    num, pct = number_formatters()
     return render_template(
         "reports/coverage.html",
         form=form,
+        num=num,
+        pct=pct,
         place=place,
         report=report,
         rows=rows,
@@ -238,14 +241,14 @@ def visits_csv_export():
     else:
         place = get_place_or_404(session, current_user, filters.place_id)
     full_phones = request.args.get("phones") == "full"
-    names = place_names(session, place)
+    lookups = export_lookups(session, place)
     _audit_export(place, "visits.csv", filters, phones="full" if full_phones else "masked")
     labels = {"status": status_labels(), "yes": _("Yes"), "no": _("No")}
     body = raw_visits_csv(
         get_engine(),
         place,
         filters.period,
-        names,
+        lookups,
         raw_visits_headers(),
         labels,
         full_phones,

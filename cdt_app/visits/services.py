@@ -6,6 +6,7 @@ and get the same Vietnamese messages back in a ``ValidationError``.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from datetime import date
@@ -34,6 +35,8 @@ from ..scope import place_in_area
 
 VISIT_FIELDS = ("household_id", "visited_on", "skills", "people_taught", "notes", "lat", "lon")
 NOTES_MAX = 1000
+#: what a skill code can look like (cdt_app.skills.services); anything else is never looked up
+_SKILL_CODE = re.compile(r"[a-z0-9_]{1,40}")
 #: no visit before the teams existed; guards against typing mistakes such as 0205
 EARLIEST_VISIT = date(2020, 1, 1)
 
@@ -82,6 +85,8 @@ def _skills(
         except BadValue:
             return {}, _("Unknown skill.")
         code = item["code"].strip()
+        if not _SKILL_CODE.fullmatch(code):
+            return {}, _("Unknown skill.")
         wanted[code] = wanted.get(code, False) or completed
     found = {s.code: s for s in session.scalars(select(Skill).where(Skill.code.in_(wanted)))}
     chosen: dict[int, bool] = {}

@@ -16,7 +16,8 @@ from ..households.queries import area_has_many_villages, list_households
 from ..households.services import get_household_or_404
 from ..households.values import BadValue, parse_int, parse_uuid
 from ..i18n import today_local
-from ..models import Household, Place, User, Visit, VisitSkill, VisitStatusChange
+from ..models import Household, Place, User, Visit, VisitSkill
+from ..review.queries import status_history
 from ..scope import user_place
 from .forms import VisitForm
 from .queries import (
@@ -134,11 +135,7 @@ def team():
 def detail(visit_id: uuid.UUID):
     session = get_session()
     visit = get_visit_or_404(session, current_user, visit_id)
-    history = session.scalars(
-        select(VisitStatusChange)
-        .where(VisitStatusChange.visit_id == visit.id)
-        .order_by(VisitStatusChange.at, VisitStatusChange.id)
-    ).all()
+    history = status_history(session, visit.id)  # who, when, reason (review's partial)
     return render_template(
         "visits/detail.html",
         visit=visit,

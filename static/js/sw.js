@@ -35,7 +35,10 @@ function fillPages(install) {
 self.addEventListener("install", function (e) {
   e.waitUntil(caches.open(SHELL).then(function (cache) {
     return cache.addAll(BUILD.shell.map(function (u) { return new Request(u, { cache: "reload" }); }));
-  }).then(function () { return fillPages(true); }));
+  }).then(function () { return fillPages(true); }).catch(function (error) {
+    // a broken release: leave nothing behind; the worker in place keeps serving
+    return Promise.all([caches.delete(SHELL), caches.delete(PAGES)]).then(function () { throw error; });
+  }));
 });
 
 self.addEventListener("activate", function (e) {

@@ -193,6 +193,43 @@ def test_a_new_payload_updates_while_editable(client, auth, world, db):
     assert count(db, Visit) == 1
 
 
+def test_a_refused_update_changes_nothing(client, auth, world, db):
+    token = login_api(client, auth)
+    household = household_item(world["village_a1"].id)
+    visit = visit_item(household["id"])
+    sync(client, token, [household, visit])
+    original = dict(visit["payload"])
+    visit["payload"] = {**original, "people_taught": 0}
+    assert sync(client, token, [visit]).json["results"][0]["status"] == "rejected"
+    fresh(db)
+    stored = db.get(Visit, uuid.UUID(visit["id"]))
+    assert stored.people_taught == 2
+    assert stored.payload_hash == sync_services.payload_hash(original)
+    visit["payload"] = original  # the first payload again: still a replay
+    assert sync(client, token, [visit]).json["results"][0]["status"] == "unchanged"
+
+
+def test_the_same_new_item_twice_in_one_batch_is_stored_once(client, auth, world, db):
+    token = login_api(client, auth)
+    household = make_household(db, world["village_a1"], world["volunteer"])
+    item = visit_item(household.id)
+    results = sync(client, token, [item, item]).json["results"]
+    assert [r["status"] for r in results] == ["created", "unchanged"]
+    assert count(db, Visit) == 1
+
+
+def test_a_deleted_household_is_a_conflict(client, auth, world, db):
+    household = make_household(db, world["village_a1"], world["volunteer"], head_name="Cũ")
+    household.deleted_at = household.created_at
+    db.add(household)
+    db.commit()
+    token = login_api(client, auth)
+    item = household_item(world["village_a1"].id, item_id=str(household.id))
+    result = sync(client, token, [item]).json["results"][0]
+    assert result["status"] == "conflict"
+    assert result["server"]["deleted"] is True and result["server"]["head_name"] == "Cũ"
+
+
 def test_an_approved_visit_is_a_conflict_with_the_server_copy(client, auth, world, db):
     household = make_household(db, world["village_a1"], world["volunteer"], members=4)
     visit = make_visit(

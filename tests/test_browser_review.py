@@ -58,7 +58,8 @@ def test_send_back_loop_on_a_phone(live_server, phone, db):
     phone.wait_for_url(re.compile(rf".*/review/visits/{visit.id}.*"))
     _fits_the_phone(phone)
     # an empty reason is refused next to the field
-    phone.get_by_role("button", name="Trả lại cho tổ viên").click()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Trả lại cho tổ viên").click()
     error = phone.locator(".has-error .error")
     error.wait_for()
     assert error.inner_text() == "Vui lòng ghi lý do trả lại lượt hướng dẫn."
@@ -102,8 +103,8 @@ def test_send_back_loop_on_a_phone(live_server, phone, db):
     assert "Đã duyệt lượt hướng dẫn." in phone.locator(".flash").inner_text()
     # the other visit is still waiting: approve it with its checkbox and the batch button
     phone.locator("input[name=visit_ids]").first.check()
-    phone.get_by_role("button", name="Duyệt các lượt đã chọn").click()
-    phone.wait_for_url(re.compile(r".*/review/.*"))
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Duyệt các lượt đã chọn").click()
     assert "Không có lượt hướng dẫn nào đang chờ duyệt." in phone.locator("main").inner_text()
     _logout(phone, live_server)
 

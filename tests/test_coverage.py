@@ -551,6 +551,7 @@ def test_concurrent_writers_to_one_village_lose_nothing(app, db):
     for thread in threads:
         thread.join()
     assert errors == []
+    db.rollback()  # end the test session's read snapshot
     db.expire_all()
     row = db.get(CoverageVillage, village_id)
     assert row.visits_all == 32 and row.visits_approved == 16

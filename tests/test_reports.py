@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -307,7 +307,9 @@ def test_english_page_and_bottom_navigation(client, auth, world):
     assert 'href="/reports/coverage" aria-current="page"' in page.text
 
 
-@settings(max_examples=300, deadline=None)
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     ratio=st.one_of(
         st.floats(min_value=0, max_value=50, allow_nan=False),

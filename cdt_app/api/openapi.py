@@ -317,8 +317,12 @@ SCHEMAS: dict[str, Any] = {
             "place": _ref("PlaceRef"),
             "period": {
                 "type": "object",
-                "required": ["from", "to"],
-                "properties": {"from": _DATE, "to": _DATE},
+                "required": ["from", "to", "approved_only"],
+                "properties": {
+                    "from": {**_DATE, "type": ["string", "null"], "description": "null: all time."},
+                    "to": _DATE,
+                    "approved_only": {"type": "boolean"},
+                },
             },
             "totals": _ref("Metrics"),
             "children": {"type": "array", "items": _ref("CoverageRow")},
@@ -338,11 +342,25 @@ SCHEMAS: dict[str, Any] = {
     },
     "ReviewResult": {
         "type": "object",
-        "required": ["id", "status"],
+        "required": ["id", "status", "review_note", "reviewed_by", "reviewed_at"],
         "properties": {
             "id": _UUID,
             "status": {"type": "string", "enum": ["submitted", "approved", "returned"]},
-            "review_note": _NULLABLE_STR,
+            "review_note": {**_NULLABLE_STR, "description": "Lý do trả lại, when returned."},
+            "reviewed_by": {"type": ["integer", "null"], "description": "The reviewer's id."},
+            "reviewed_at": {"type": ["string", "null"], "format": "date-time"},
+        },
+    },
+    "ReviewConflict": {
+        "type": "object",
+        "required": ["error", "status"],
+        "properties": {
+            "error": {"type": "string"},
+            "status": {
+                "type": "string",
+                "enum": ["submitted", "approved", "returned"],
+                "description": "The visit's status, which did not allow the action.",
+            },
         },
     },
 }
@@ -412,11 +430,19 @@ PATHS: dict[str, Any] = {
                     "schema": {"type": "string", "enum": ["0", "1"]},
                     "description": "1: count approved visits only.",
                 },
+                {
+                    "name": "level",
+                    "in": "query",
+                    "schema": {"type": "string", "enum": ["children", "villages"]},
+                    "description": "children (default): the place's children; villages: every "
+                    "village under the place.",
+                },
             ],
             "responses": {
                 "200": _json(_ref("Coverage"), "The figures."),
                 "400": _error("A parameter is not valid."),
                 "401": _401,
+                "403": _error("The user's role does not see coverage."),
                 "404": _error("The place does not exist or is outside the user's area."),
             },
         }
@@ -439,7 +465,10 @@ PATHS: dict[str, Any] = {
                 "401": _401,
                 "403": _error("The user may not review this visit."),
                 "404": _error("No such visit in the user's area."),
-                "409": _error("The visit's status does not allow it (e.g. already approved)."),
+                "409": _json(
+                    _ref("ReviewConflict"),
+                    "The visit's status does not allow it (e.g. already approved).",
+                ),
             },
         }
     },

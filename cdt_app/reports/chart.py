@@ -13,8 +13,8 @@ from ..i18n import fmt_percent
 from .queries import PlaceRow
 
 WIDTH = 640
-ROW = 56  #: height of one place: label line and bar
-BAR = 18
+ROW = 60  #: height of one place: label line and bar
+BAR = 20
 LABEL_MAX = 44
 
 
@@ -39,12 +39,12 @@ def coverage_chart(rows: list[PlaceRow], title: str) -> Markup:
         level = "cov-bar-low" if coverage < 0.3 else "cov-bar-mid" if coverage < 0.7 else ""
         over = " cov-bar-over" if coverage > 1 else ""
         parts.append(
-            f'<g class="cov-row"><text class="cov-label" x="0" y="{top + 22}">'
+            f'<g class="cov-row"><text class="cov-label" x="0" y="{top + 24}">'
             f"{escape(_short(row.name))}</text>"
-            f'<text class="cov-value" x="{WIDTH}" y="{top + 22}" text-anchor="end">'
+            f'<text class="cov-value" x="{WIDTH}" y="{top + 24}" text-anchor="end">'
             f"{escape(fmt_percent(coverage))}</text>"
-            f'<rect class="cov-track" x="0" y="{top + 30}" width="{WIDTH}" height="{BAR}" rx="4"/>'
-            f'<rect class="cov-bar {level}{over}" x="0" y="{top + 30}" width="{width}" '
+            f'<rect class="cov-track" x="0" y="{top + 32}" width="{WIDTH}" height="{BAR}" rx="4"/>'
+            f'<rect class="cov-bar {level}{over}" x="0" y="{top + 32}" width="{width}" '
             f'height="{BAR}" rx="4"/></g>'
         )
     parts.append("</svg>")

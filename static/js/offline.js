@@ -44,7 +44,8 @@
     if (r.status === "retry") {  // exponential backoff, 2 s up to 5 min, with jitter
       delay = Math.min(delay ? delay * 2 : 2000, 300000);
       timer = setTimeout(drain, delay * (0.75 + Math.random() / 2));
-    } else if (r.status !== "busy") delay = 0;
+    } else if (r.status === "busy") timer = setTimeout(drain, 3000);  // another tab or the worker
+    else delay = 0;
     return count();
   };
   C.drainNow = () => { delay = 0; return drain(); };

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 14:36:18.004359
+Create Date: 2026-11-26 15:02:58.838013
 """
 from collections.abc import Sequence
 

@@ -1,0 +1,69 @@
+"""The coverage page in a real Chromium: cards on a phone, a table on a laptop, no JavaScript
+needed, and a print layout with its header."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.test_reports import make_world
+
+pytestmark = pytest.mark.browser
+SHOTS = Path(__file__).resolve().parent.parent / "bench" / "out"
+
+
+def _login(page, base: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", "canbo")
+    page.fill("input[name=password]", "demo-cds-2026")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base}/")
+
+
+def test_coverage_on_a_phone_is_cards_and_drills_down(live_server, phone, db):
+    world = make_world(db)
+    _login(phone, live_server)
+    phone.goto(f"{live_server}/reports/coverage")
+    assert phone.get_by_role("heading", level=1).inner_text().startswith("Độ bao phủ")
+    # nothing wider than the phone: the table rows are cards with their labels
+    wide = phone.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361)"
+        ".map(e => e.tagName + '.' + e.className).slice(0, 5)"
+    )
+    assert wide == [] and phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.screenshot(path=str(SHOTS / "coverage-phone.png"), full_page=True)
+    row = phone.locator(f"#row-{world['tree']['commune_a'].id}")
+    assert row.evaluate("el => getComputedStyle(el).display") == "block"
+    cell = row.locator("td[data-figure=coverage]")
+    assert cell.evaluate("el => getComputedStyle(el, '::before').content") == '"Độ bao phủ"'
+    assert phone.locator("svg.cov-chart rect.cov-bar").count() == 2
+    for link in phone.locator(".chips a").all():
+        assert link.bounding_box()["height"] >= 44
+    # drill down to the commune, then filter without JavaScript-only controls
+    row.get_by_role("link", name="Xã An Bình").click()
+    phone.wait_for_url(f"**place={world['tree']['commune_a'].id}**")
+    phone.get_by_role("link", name="Tháng này").click()
+    phone.wait_for_url("**preset=month**")
+    assert "Thôn Một" in phone.locator("#coverage-table").inner_text()
+
+
+def test_coverage_on_a_laptop_is_a_table_and_prints_on_a4(live_server, browser, db):
+    make_world(db)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    try:
+        _login(page, live_server)
+        page.goto(f"{live_server}/reports/coverage")
+        table = page.locator("#coverage-table")
+        assert table.evaluate("el => getComputedStyle(el).display") == "table"
+        assert page.locator("#coverage-table thead").is_visible()
+        assert not page.locator(".print-head").is_visible()
+        page.emulate_media(media="print")
+        assert page.locator(".print-head").is_visible()
+        assert "Báo cáo độ bao phủ" in page.locator(".print-head").inner_text()
+        assert not page.locator(".chips").is_visible()
+        pdf = page.pdf(format="A4")
+        assert pdf.startswith(b"%PDF")
+    finally:
+        context.close()

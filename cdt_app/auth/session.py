@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, flash, jsonify, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from ..db import get_session
 from ..extensions import login_manager
@@ -58,6 +59,10 @@ def start_session(user: User) -> None:
     login_user(user)
     session.permanent = True
     session[LOGIN_AT] = session[SEEN_AT] = int(now())
+    # Make the session's CSRF secret now: otherwise requests racing right after login (the
+    # service worker precaching pages) would each make their own, and the last cookie wins.
+    g.pop("csrf_token", None)
+    generate_csrf()
 
 
 def renew_login(user: User) -> None:

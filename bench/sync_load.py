@@ -10,10 +10,11 @@ What it does, all on 127.0.0.1 and bounded in time (--deadline):
      volunteers and their households;
   2. starts gunicorn (gthread workers) on a free port against it;
   3. every client logs in (as a phone would: GET /login, POST /login, GET /api/v1/me), then
-     all clients start together and each sends --batches batches of --batch-size visits (the
-     first batch also registers a household the visits of later batches use), pausing a
-     random "think" time between requests, and finally sends its first batch again (a replay:
-     everything must answer "unchanged");
+     all clients start together (spread over one "think" time) and each sends --batches
+     batches of --batch-size visits (the first batch also registers a household the visits of
+     later batches use), pausing a random "think" time (default 5-15 s, a phone draining its
+     outbox as it goes) between requests, and finally sends its first batch again (a replay:
+     everything must answer "unchanged"); --think 0 sends everything at once, back to back;
   4. reports p50/p95/max latency of the sync requests, throughput and errors, and checks in the
      database that every item is stored exactly once (nothing lost, nothing duplicated);
   5. times a single batch of 50 visits (median of --repeat requests).
@@ -380,7 +381,7 @@ def run(args) -> dict:
                 go.wait(timeout=60)
             except threading.BrokenBarrierError:
                 pass
-            time.sleep(random.uniform(0, args.think))
+            time.sleep(random.uniform(0, args.think))  # phones do not all sync at the same instant
             for index, items in enumerate([*batches, batches[0]]):
                 if time.monotonic() > deadline:
                     with lock:
@@ -488,7 +489,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--batches", type=int, default=3, help="batches per client")
     parser.add_argument("--batch-size", type=int, default=10)
-    parser.add_argument("--think", type=float, default=1.0, help="mean pause between requests (s)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=10.0,
+        help="mean pause of a phone between two syncs, in seconds (uniform, ±50 %%); the "
+        "phones also start spread over one such pause. 0: all at once, back to back (a burst)",
+    )
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=10, help="single 50-visit batches timed")

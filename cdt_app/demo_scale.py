@@ -70,10 +70,10 @@ class BulkWriter:
         self.columns = columns
         names = ", ".join(columns)
         if self.dialect == "postgresql":
-            self.sql = f"COPY {table.name} ({names}) FROM STDIN"  # noqa: S608 (our own names)
+            self.sql = f"COPY {table.name} ({names}) FROM STDIN"  # noqa: S608  # nosec B608
         else:
             marks = ", ".join("?" for _ in columns)
-            self.sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608
+            self.sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608  # nosec B608
             self.convert = [self._sqlite_converter(table.c[name].type) for name in columns]
 
     def _sqlite_converter(self, column_type) -> Callable[[Any], Any]:
@@ -250,7 +250,10 @@ def load_province_scale(sizes: ScaleSizes | None = None, echo: Callable[[str], N
         province = session.scalar(select(Place).where(Place.level == "province"))
         villages = _make_villages(session, communes, sizes, rng)
         session.commit()
-        echo(f"{len(villages)} thôn, khu phố ({time.perf_counter() - started:.0f} s)")
+        echo(
+            f"{sum(len(rows) for rows in villages.values())} thôn, khu phố "
+            f"({time.perf_counter() - started:.0f} s)"
+        )
 
         password_hash = create_user(
             session,

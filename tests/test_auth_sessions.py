@@ -230,3 +230,16 @@ def test_user_who_must_change_password_is_sent_to_change_it(client, auth, db):
         },
     )
     assert client.get("/").status_code == 200
+
+
+def test_api_answers_403_until_the_password_is_changed(client, auth, db):
+    place = make_place(db, "Tỉnh A", "tinh")
+    user = make_user(db, "volunteer", place, username="moi")
+    user = db.get(User, user.id)
+    user.must_change_password = True
+    db.add(user)
+    db.commit()
+    auth.login("moi")
+    response = client.get("/api/v1/me")
+    assert response.status_code == 403
+    assert "mật khẩu" in response.json["error"]

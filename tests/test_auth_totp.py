@@ -58,8 +58,20 @@ def strict_client(app_with):
     return app_with(CDT_ADMIN_TOTP_REQUIRED=True).test_client()
 
 
-def test_admin_two_step_is_required_by_default(tmp_path):
+def test_admin_two_step_is_required_by_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("CDT_DEMO", raising=False)
+    monkeypatch.delenv("CDT_ADMIN_TOTP_REQUIRED", raising=False)
     assert load_config(tmp_path, {"SECRET_KEY": "k"})["CDT_ADMIN_TOTP_REQUIRED"] is True
+    monkeypatch.setenv("CDT_ENV", "production")
+    monkeypatch.setenv("CDT_DEMO", "1")  # ignored in production
+    assert load_config(tmp_path, {"SECRET_KEY": "k"})["CDT_ADMIN_TOTP_REQUIRED"] is True
+
+
+def test_the_demo_does_not_force_two_step_on_its_published_admin(tmp_path, monkeypatch):
+    monkeypatch.delenv("CDT_ENV", raising=False)
+    monkeypatch.delenv("CDT_ADMIN_TOTP_REQUIRED", raising=False)
+    monkeypatch.setenv("CDT_DEMO", "1")
+    assert load_config(tmp_path, {"SECRET_KEY": "k"})["CDT_ADMIN_TOTP_REQUIRED"] is False
 
 
 def test_admin_without_two_step_is_sent_to_enrol_before_anything_else(strict_client, db, place):

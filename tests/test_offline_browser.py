@@ -165,18 +165,23 @@ class Phone:
                     const db = r.result;
                     if (!db.objectStoreNames.contains('meta')) { db.close(); return ok(false); }
                     const get = db.transaction('meta').objectStore('meta').getAll();
-                    get.onsuccess = () => { db.close(); ok(get.result.some(m => m.k.startsWith('data:'))); };
+                    get.onsuccess = () => {
+                        db.close();
+                        ok(get.result.some(m => m.k.startsWith('data:')));
+                    };
                 };
             })""",
         )
 
     def expect_pending(self, n: int) -> None:
-        """The top bar shows ``n`` records not synced (none: the count is hidden)."""
+        """The top bar shows ``n`` records not synced (none: just the link to "Đồng bộ")."""
         badge = self.page.locator("#outbox-count")
         if n:
             expect(badge).to_have_text(f"{n} chưa đồng bộ")
+            expect(badge).to_have_class(re.compile("has-pending"))
         else:
-            expect(badge).to_be_hidden()
+            expect(badge).to_have_text("Đồng bộ")
+            expect(badge).not_to_have_class(re.compile("has-pending"))
 
     def outbox(self) -> list[dict]:
         """The records kept in IndexedDB (read directly: works on any page of the origin)."""
@@ -349,7 +354,6 @@ def page_states(pwa: Phone) -> list[str]:
 
 
 def test_an_answer_lost_after_the_commit_creates_no_duplicate(pwa, world, db):
-    page = pwa.page
     pwa.goto("/")
     pwa.login()
     pwa.warm()

@@ -250,3 +250,25 @@ def test_retention_is_off_by_default(runner, db, world):
     assert result.exit_code == 0 and "0" in result.output
     db.rollback()
     assert db.get(Household, world["household"].id).head_name == NAME
+
+
+def test_phone_numbers_are_masked_where_the_role_does_not_need_them(client, auth, db, world):
+    """The raw visits export and the reviewer's sheet show 0912***678; the full number is on
+    the household page (the team calls the family) and in an audited staff export only."""
+    masked = PHONE[:4] + "***" + PHONE[-3:]
+    auth.login("cb")
+    export = client.get("/reports/visits.csv")
+    assert export.status_code == 200
+    body = export.data.decode("utf-8-sig")
+    assert masked in body and PHONE not in body
+    full = client.get("/reports/visits.csv", query_string={"phones": "full"})
+    assert PHONE in full.data.decode("utf-8-sig")
+    db.rollback()
+    audit = db.scalars(select(AuditLog).where(AuditLog.action == "export")).all()
+    assert any("full" in entry.changes for entry in audit)
+    auth.logout()
+    auth.login("tt")
+    sheet = client.get(f"/review/visits/{world['visit'].id}").text
+    assert masked in sheet and PHONE not in sheet
+    assert PHONE not in client.get("/households/").text
+    assert PHONE in client.get(f"/households/{world['household'].id}").text

@@ -320,7 +320,7 @@ def test_english_page_and_bottom_navigation(client, auth, world):
 )
 def test_page_formatters_equal_the_i18n_filters(app, ratio, number, lang):
     from cdt_app.i18n import fmt_number, fmt_percent
-    from cdt_app.reports.chart import number_formatters
+    from cdt_app.reports.formatting import number_formatters
 
     with app.test_request_context("/", headers={"Cookie": f"lang={lang}"}):
         num, pct = number_formatters()

@@ -47,7 +47,9 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
     A hash made with an older cost is upgraded on a successful login.
     """
-    user = session.scalar(select(User).where(User.username == normalise_username(username)))
+    name = normalise_username(username)
+    usable = 0 < len(name) <= 64 and all(ord(ch) >= 32 for ch in name)  # PostgreSQL: no NUL
+    user = session.scalar(select(User).where(User.username == name)) if usable else None
     if user is None:
         verify_password(DUMMY_HASH, password)
         return None
@@ -196,9 +198,7 @@ def _use_recovery_code(session: Session, user: User, code: str) -> bool:
     if len(raw) != _RECOVERY_LENGTH:
         return False
     unused = session.scalars(
-        select(RecoveryCode).where(
-            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
-        )
+        select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
     ).all()
     for stored in unused:
         if verify_password(stored.code_hash, raw):

@@ -28,7 +28,14 @@ SEEN_AT = "seen_at"
 #: refresh "last seen" at most once a minute, so most responses do not rewrite the cookie
 SEEN_RESOLUTION_S = 60
 #: endpoints a user may reach while a password change or two-step enrolment is pending
-_ALWAYS_ALLOWED = {"static", "auth.logout", "main.set_language", "main.healthz"}
+_ALWAYS_ALLOWED = {
+    "static",
+    "auth.logout",
+    "main.set_language",
+    "main.healthz",
+    "sync.service_worker",
+    "sync.offline",
+}
 _PASSWORD_CHANGE = _ALWAYS_ALLOWED | {"auth.account"}
 _TOTP_ENROL = _ALWAYS_ALLOWED | {
     "auth.account",
@@ -97,6 +104,8 @@ def _refuse(message: str, target: str):
 
 def enforce_session_rules():
     """before_request: timeouts, then a pending password change or two-step enrolment."""
+    if request.endpoint == "static":
+        return None  # no session work (and no user query) for CSS, JS and icons
     if "_user_id" in session:
         if _expired():
             end_session()

@@ -131,7 +131,7 @@ def login_two_step():
         db = get_session()
         if verify_second_factor(db, user, form.code.data):
             return _finish_login(user, pending.get("next"))
-        db.commit()
+        db.rollback()
         current_app.logger.warning("two-step login failed: user %s", user.id)
         form.code.errors = [_("The code is not correct.")]
     return render_template("auth/two_step_login.html", form=form)

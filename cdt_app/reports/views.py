@@ -26,7 +26,7 @@ from ..models import Place, utcnow
 from ..places.services import ancestors_of
 from ..scope import get_place_or_404, place_in_area, user_place
 from . import aggregates  # noqa: F401 (registers the session events that keep them in step)
-from .chart import coverage_chart, number_formatters
+from .chart import coverage_chart
 from .exports import (
     coverage_csv,
     coverage_xlsx,
@@ -37,6 +37,7 @@ from .exports import (
     status_labels,
 )
 from .filters import Filters, parse_filters
+from .formatting import number_formatters
 from .forms import CoverageFilterForm, targets_form
 from .queries import (
     PRESETS,

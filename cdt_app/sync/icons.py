@@ -83,7 +83,8 @@ def draw(size: int, maskable: bool) -> bytes:
             rows.append(round(alpha / (n * n)))
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
 
     header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
     return (

@@ -28,8 +28,8 @@
   const count = async () => {
     const mine = (await C.all()).filter((it) => it.user === user && C.isOpen(it));
     open = mine.length;
-    badge.hidden = !open;
-    badge.textContent = T.count.replace("{n}", open);
+    badge.classList.toggle("has-pending", open > 0);
+    badge.textContent = open ? T.count.replace("{n}", open) : T.idle;
     return mine;
   };
   C.onchange = count;
@@ -190,7 +190,7 @@
   // the household list of a kept copy: from the phone, searched on the phone
   const offlineList = async () => {
     const ul = $("[data-offline-list]");
-    if (!ul || !copy) return;
+    if (!ul || !copy || !(await C.meta("data:" + user))) return;  // no data kept: the page's list
     const search = $("form[role=search]"), box = search && search.elements.q, list = await households();
     const show = () => {
       const words = fold(box ? box.value : "").split(/\s+/).filter(Boolean);

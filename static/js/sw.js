@@ -48,26 +48,29 @@ self.addEventListener("activate", function (e) {
   }).then(function () { return self.clients.claim(); }));
 });
 
-function offlinePage(url) {
+// the kept copy standing for this address (the page itself, or its alias), if any
+function keptCopy(url) {
   var u = new URL(url), p = u.pathname;
   BUILD.alias.forEach(function (a) { if (p === a[0] && u.searchParams.has(a[1])) p = a[2]; });
-  return caches.open(PAGES).then(function (cache) {
-    return cache.match(p).then(function (r) { return r || cache.match(BUILD.offline); });
-  });
+  return caches.open(PAGES).then(function (cache) { return cache.match(p); });
 }
 
+// network first; a kept copy when the network fails or is too slow (WAIT); otherwise the
+// offline page, once the network has failed
 function navigate(req) {
-  var url = new URL(req.url), net = fetch(req);
-  var saved = net.then(function (r) {
+  var url = new URL(req.url);
+  var net = fetch(req).then(function (r) {
     if (r.ok && !r.redirected && !url.search && isPage(url.pathname)) {
       var copy = r.clone();
       caches.open(PAGES).then(function (cache) { return keep(cache, url.pathname, copy); });
     }
     return r;
   });
-  var late = new Promise(function (ok) { setTimeout(ok, WAIT); }).then(function () { return offlinePage(req.url); });
-  return Promise.race([saved, late.then(function (r) { return r || saved; })]).catch(function () {
-    return offlinePage(req.url).then(function (r) { return r || Response.error(); });
+  var slow = new Promise(function (ok) { setTimeout(ok, WAIT); }).then(function () { return keptCopy(req.url); });
+  return Promise.race([net, slow.then(function (r) { return r || net; })]).catch(function () {
+    return keptCopy(req.url).then(function (r) {
+      return r || caches.match(BUILD.offline, { cacheName: PAGES }).then(function (o) { return o || Response.error(); });
+    });
   });
 }
 

@@ -233,36 +233,41 @@ def _params(place: Place, period: Period, cutoff: date) -> dict[str, Any]:
     }
 
 
-def _groups(level: str):
+def _groups(kind: str):
+    """The places to report on: "own" (the place itself), "children" or "villages" (all the
+    villages under it). Kept apart: a single group set with an OR misleads SQLite's planner."""
     place = _place.alias("gp")
-    own = place.c.id == sa.bindparam(_P_PLACE, type_=sa.Integer)
-    if level == "villages":
-        condition = sa.or_(own, sa.and_(place.c.level == "village", _in_root(place.c.path)))
+    if kind == "own":
+        condition = place.c.id == sa.bindparam(_P_PLACE, type_=sa.Integer)
+    elif kind == "villages":
+        condition = sa.and_(place.c.level == "village", _in_root(place.c.path))
     else:
-        condition = sa.or_(own, place.c.parent_id == sa.bindparam(_P_PLACE, type_=sa.Integer))
+        condition = place.c.parent_id == sa.bindparam(_P_PLACE, type_=sa.Integer)
     return (
-        select(place.c.id.label("gid"), place.c.path.label("gpath")).where(condition).subquery("g")
+        select(place.c.id.label("gid"), place.c.path.label("gpath"))
+        .where(condition)
+        .subquery(f"g_{kind}")
     )
 
 
 @lru_cache(maxsize=8)
 def _place_rows_statement(level: str):
-    groups = _groups(level)
-    return (
-        select(
-            _place.c.id,
-            _place.c.code,
-            _place.c.name,
-            _place.c.kind,
-            _place.c.level,
-            _place.c.path,
-            _place.c.sort_key,
-            _place.c.active,
-            _place.c.target_households.is_not(None).label("target_set"),
-        )
-        .join(groups, groups.c.gid == _place.c.id)
-        .order_by(_place.c.sort_key, _place.c.id)
+    columns = (
+        _place.c.id,
+        _place.c.code,
+        _place.c.name,
+        _place.c.kind,
+        _place.c.level,
+        _place.c.path,
+        _place.c.sort_key,
+        _place.c.active,
+        _place.c.target_households.is_not(None).label("target_set"),
     )
+    parts = []
+    for kind in ("own", level):
+        groups = _groups(kind)
+        parts.append(select(*columns).join(groups, groups.c.gid == _place.c.id))
+    return sa.union_all(*parts)
 
 
 def _counted_visits(scope, has_start: bool, approved_only: bool):
@@ -286,15 +291,49 @@ def _counted_visits(scope, has_start: bool, approved_only: bool):
     return sa.and_(*conditions)
 
 
-def _raw_sources(has_start: bool, approved_only: bool):
-    """Per-village subqueries computed from the raw rows."""
+@dataclass(frozen=True)
+class _Sources:
+    """Per-village figures: (village id column, value columns) of each family."""
+
+    households: Any  #: village_id, registered, reached, visits, people
+    skills: Any  #: village_id, skill_id, reached, completed
+    volunteers: Any  #: village_id, volunteer_id (only the active ones)
+    joins_cv: bool  #: households figures come from coverage_village itself
+
+
+def _aggregate_sources(approved_only: bool) -> _Sources:
+    suffix = "approved" if approved_only else "all"
+    households = select(
+        _cv.c.village_id,
+        _cv.c.registered_households.label("registered"),
+        _cv.c[f"reached_{suffix}"].label("reached"),
+        _cv.c[f"visits_{suffix}"].label("visits"),
+        _cv.c[f"people_{suffix}"].label("people"),
+    ).subquery("vf")
+    skills = select(
+        _cvs.c.village_id,
+        _cvs.c.skill_id,
+        _cvs.c[f"reached_{suffix}"].label("reached"),
+        _cvs.c[f"completed_{suffix}"].label("completed"),
+    ).subquery("vs")
+    volunteers = (
+        select(_cvv.c.village_id, _cvv.c.volunteer_id)
+        .where(_cvv.c[f"visits_{suffix}"] > 0)
+        .subquery("vv")
+    )
+    return _Sources(households, skills, volunteers, joins_cv=True)
+
+
+def _raw_sources(has_start: bool, approved_only: bool) -> _Sources:
+    """Per-village figures from the raw rows, each computed once (materialised CTEs)."""
     p1, p2, p3, p4 = (_place.alias() for _ in range(4))
     registered = (
         select(_hh.c.village_id.label("village_id"), func.count().label("registered"))
         .join(p1, p1.c.id == _hh.c.village_id)
         .where(_hh.c.deleted_at.is_(None), _in_root(p1.c.path))
         .group_by(_hh.c.village_id)
-        .subquery("reg")
+        .cte("reg")
+        .prefix_with("MATERIALIZED")
     )
     visits = (
         select(
@@ -306,7 +345,24 @@ def _raw_sources(has_start: bool, approved_only: bool):
         .join(p2, p2.c.id == _visit.c.village_id)
         .where(_counted_visits(p2, has_start, approved_only))
         .group_by(_visit.c.village_id)
-        .subquery("vis")
+        .cte("vis")
+        .prefix_with("MATERIALIZED")
+    )
+    every = _place.alias()
+    households = (
+        select(
+            every.c.id.label("village_id"),
+            func.coalesce(registered.c.registered, 0).label("registered"),
+            func.coalesce(visits.c.reached, 0).label("reached"),
+            func.coalesce(visits.c.visits, 0).label("visits"),
+            func.coalesce(visits.c.people, 0).label("people"),
+        )
+        .select_from(every)
+        .outerjoin(registered, registered.c.village_id == every.c.id)
+        .outerjoin(visits, visits.c.village_id == every.c.id)
+        .where(_in_root(every.c.path))
+        .cte("vf")
+        .prefix_with("MATERIALIZED")
     )
     completed = _vs.c.completed == sa.true()
     skills = (
@@ -322,7 +378,8 @@ def _raw_sources(has_start: bool, approved_only: bool):
         .join(p3, p3.c.id == _visit.c.village_id)
         .where(_counted_visits(p3, has_start, approved_only))
         .group_by(_visit.c.village_id, _vs.c.skill_id)
-        .subquery("sk")
+        .cte("vs")
+        .prefix_with("MATERIALIZED")
     )
     volunteers = (
         select(
@@ -332,26 +389,17 @@ def _raw_sources(has_start: bool, approved_only: bool):
         .join(p4, p4.c.id == _visit.c.village_id)
         .where(_counted_visits(p4, has_start, approved_only))
         .distinct()
-        .subquery("vv")
+        .cte("vv")
+        .prefix_with("MATERIALIZED")
     )
-    return registered, visits, skills, volunteers
+    return _Sources(households, skills, volunteers, joins_cv=False)
 
 
-def _figures_query(groups, source: str, has_start: bool, approved_only: bool):
+def _figures_branch(groups, sources: _Sources):
     vil = _place.alias("vil")
+    vf = sources.households
     is_village = vil.c.level == "village"
-    if source == "raw":
-        registered, visits, _skills, _vols = _raw_sources(has_start, approved_only)
-        registered_col = func.coalesce(registered.c.registered, 0)
-        reached_col = func.coalesce(visits.c.reached, 0)
-        visits_col = func.coalesce(visits.c.visits, 0)
-        people_col = func.coalesce(visits.c.people, 0)
-    else:
-        suffix = "approved" if approved_only else "all"
-        registered_col = func.coalesce(_cv.c.registered_households, 0)
-        reached_col = func.coalesce(_cv.c[f"reached_{suffix}"], 0)
-        visits_col = func.coalesce(_cv.c[f"visits_{suffix}"], 0)
-        people_col = func.coalesce(_cv.c[f"people_{suffix}"], 0)
+    registered_col = func.coalesce(vf.c.registered, 0)
     target_col = sa.case(
         (
             sa.and_(is_village, vil.c.target_households.is_not(None)),
@@ -367,14 +415,14 @@ def _figures_query(groups, source: str, has_start: bool, approved_only: bool):
             _cv.c.last_visit_on < sa.bindparam(_P_CUTOFF, type_=sa.Date),
         ),
     )
-    statement = (
+    return (
         select(
             groups.c.gid,
             func.coalesce(func.sum(target_col), 0).label("target_households"),
             func.coalesce(func.sum(registered_col), 0).label("registered_households"),
-            func.coalesce(func.sum(reached_col), 0).label("reached_households"),
-            func.coalesce(func.sum(visits_col), 0).label("visits"),
-            func.coalesce(func.sum(people_col), 0).label("people_taught"),
+            func.coalesce(func.sum(vf.c.reached), 0).label("reached_households"),
+            func.coalesce(func.sum(vf.c.visits), 0).label("visits"),
+            func.coalesce(func.sum(vf.c.people), 0).label("people_taught"),
             func.coalesce(func.sum(sa.case((is_village, 1), else_=0)), 0).label("villages"),
             func.coalesce(
                 func.sum(
@@ -391,73 +439,54 @@ def _figures_query(groups, source: str, has_start: bool, approved_only: bool):
         .select_from(groups)
         .join(vil, _in_group(vil, groups))
         .outerjoin(_cv, _cv.c.village_id == vil.c.id)
+        .outerjoin(vf, vf.c.village_id == vil.c.id)
+        .group_by(groups.c.gid)
     )
-    if source == "raw":
-        statement = statement.outerjoin(registered, registered.c.village_id == vil.c.id).outerjoin(
-            visits, visits.c.village_id == vil.c.id
-        )
-    return statement.group_by(groups.c.gid)
 
 
-def _skills_query(groups, source: str, has_start: bool, approved_only: bool):
+def _skills_branch(groups, sources: _Sources):
     vil = _place.alias("vil")
-    if source == "raw":
-        _reg, _vis, skills, _vols = _raw_sources(has_start, approved_only)
-        reached, completed, village_col, skill_col = (
-            skills.c.reached,
-            skills.c.completed,
-            skills.c.village_id,
-            skills.c.skill_id,
-        )
-        table = skills
-    else:
-        suffix = "approved" if approved_only else "all"
-        reached, completed = _cvs.c[f"reached_{suffix}"], _cvs.c[f"completed_{suffix}"]
-        village_col, skill_col, table = _cvs.c.village_id, _cvs.c.skill_id, _cvs
+    skills = sources.skills
     return (
         select(
             groups.c.gid,
-            skill_col.label("skill_id"),
-            func.sum(reached).label("reached"),
-            func.sum(completed).label("completed"),
+            skills.c.skill_id,
+            func.sum(skills.c.reached).label("reached"),
+            func.sum(skills.c.completed).label("completed"),
         )
         .select_from(groups)
         .join(vil, _in_group(vil, groups))
-        .join(table, village_col == vil.c.id)
-        .group_by(groups.c.gid, skill_col)
+        .join(skills, skills.c.village_id == vil.c.id)
+        .group_by(groups.c.gid, skills.c.skill_id)
     )
 
 
-def _volunteers_query(groups, source: str, has_start: bool, approved_only: bool):
+def _volunteers_branch(groups, sources: _Sources):
     vil = _place.alias("vil")
-    if source == "raw":
-        _reg, _vis, _skills, vols = _raw_sources(has_start, approved_only)
-        table, village_col, volunteer_col, condition = (
-            vols,
-            vols.c.village_id,
-            vols.c.volunteer_id,
-            sa.true(),
-        )
-    else:
-        suffix = "approved" if approved_only else "all"
-        table, village_col, volunteer_col = _cvv, _cvv.c.village_id, _cvv.c.volunteer_id
-        condition = _cvv.c[f"visits_{suffix}"] > 0
+    volunteers = sources.volunteers
     return (
-        select(groups.c.gid, func.count(volunteer_col.distinct()).label("volunteers"))
+        select(groups.c.gid, func.count(volunteers.c.volunteer_id.distinct()).label("volunteers"))
         .select_from(groups)
         .join(vil, _in_group(vil, groups))
-        .join(table, village_col == vil.c.id)
-        .where(condition)
+        .join(volunteers, volunteers.c.village_id == vil.c.id)
         .group_by(groups.c.gid)
     )
 
 
 @lru_cache(maxsize=64)
 def _statements(level: str, source: str, has_start: bool, approved_only: bool):
-    """(figures, skills, volunteers) statements of one report shape."""
-    groups = _groups(level)
-    shape = (groups, source, has_start, approved_only)
-    return _figures_query(*shape), _skills_query(*shape), _volunteers_query(*shape)
+    """(figures, skills, volunteers) statements of one report shape: each the UNION ALL of the
+    place's own line and its children's (or villages') lines."""
+    if source == "raw":
+        sources = _raw_sources(has_start, approved_only)
+    else:
+        sources = _aggregate_sources(approved_only)
+    statements = []
+    for branch in (_figures_branch, _skills_branch, _volunteers_branch):
+        statements.append(
+            sa.union_all(*(branch(_groups(kind), sources) for kind in ("own", level)))
+        )
+    return tuple(statements)
 
 
 def list_skills(session: Session) -> list[SkillInfo]:
@@ -486,7 +515,7 @@ def _fill(
         PlaceRow(**row._asdict()) for row in session.execute(_place_rows_statement(level), params)
     ]
     own = next(row for row in rows if row.id == place.id)
-    rows = [row for row in rows if row.id != place.id]
+    rows = sorted((row for row in rows if row.id != place.id), key=lambda r: (r.sort_key, r.id))
     by_id = {row.id: row for row in (own, *rows)}
     for row in by_id.values():
         row.figures.skills = {s.code: SkillFigures() for s in skills}

@@ -560,3 +560,37 @@ def test_concurrent_writers_to_one_village_lose_nothing(app, db):
     raw = coverage_report(db, world.province, period, "villages", source="raw", today=BASE)
     kept = coverage_report(db, world.province, period, "villages", source="aggregates")
     assert figures(raw.totals) == figures(kept.totals)
+
+
+def test_rebuild_command_restores_lost_aggregates(runner, db):
+    world = _small_world(db)
+    db.execute(CoverageVillage.__table__.delete())
+    db.commit()
+    db.rollback()
+    empty = coverage_report(db, world.province, Period(None, BASE + timedelta(days=5)))
+    assert empty.totals.visits == 0  # what an upgrade without a rebuild would show
+    result = runner.invoke(args=["reports", "rebuild"])
+    assert result.exit_code == 0 and "2 thôn" in result.output
+    db.rollback()  # a new snapshot: the command committed on its own connection
+    db.expire_all()
+    fixed = coverage_report(db, world.province, Period(None, BASE + timedelta(days=5)))
+    assert fixed.totals.visits == 3 and fixed.totals.reached_households == 3
+
+
+def test_savepoints_wait_for_the_real_commit(db):
+    world = _small_world(db)
+    household = world.households[0]
+    with db.begin_nested():
+        db.add(
+            Visit(
+                household_id=household.id,
+                village_id=household.village_id,
+                volunteer_id=world.volunteers[0].id,
+                visited_on=BASE,
+            )
+        )
+    # released, not committed: the aggregates are refreshed at the commit only
+    assert db.get(CoverageVillage, household.village_id).visits_all == 2
+    db.commit()
+    db.expire_all()
+    assert db.get(CoverageVillage, household.village_id).visits_all == 3

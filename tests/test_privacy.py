@@ -272,3 +272,11 @@ def test_phone_numbers_are_masked_where_the_role_does_not_need_them(client, auth
     assert masked in sheet and PHONE not in sheet
     assert PHONE not in client.get("/households/").text
     assert PHONE in client.get(f"/households/{world['household'].id}").text
+
+
+def test_privacy_actions_appear_once_in_the_page_body(client, auth, world):
+    auth.login("tt")
+    html = client.get(f"/households/{world['household'].id}").text
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert "<" not in title and "privacy" not in title
+    assert html.count('class="card privacy-actions"') == 1

@@ -28,7 +28,8 @@ def test_coverage_on_a_phone_is_cards_and_drills_down(live_server, phone, db):
     assert phone.get_by_role("heading", level=1).inner_text().startswith("Độ bao phủ")
     # nothing wider than the phone: the table rows are cards with their labels
     wide = phone.evaluate(
-        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361)"
+        "[...document.querySelectorAll('body *')]"
+        ".filter(e => e.getBoundingClientRect().right > 361)"
         ".map(e => e.tagName + '.' + e.className).slice(0, 5)"
     )
     assert wide == [] and phone.evaluate("document.documentElement.scrollWidth") <= 360

@@ -135,6 +135,9 @@ def check_html(response) -> list[str]:
         match = pattern.search(html)
         if match:
             problems.append(f"{name}: {match.group(0)[:80]}")
+    title = re.search(r"<title>(.*?)</title>", html, re.S | re.I)
+    if title and "<" in title.group(1):
+        problems.append(f"markup inside <title>: {title.group(1)[:80]}")
     return problems
 
 

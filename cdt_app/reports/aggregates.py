@@ -306,7 +306,8 @@ def _values_of(statement) -> dict | None:
 
 @event.listens_for(OrmSession, "before_commit")
 def _refresh_before_commit(session: OrmSession) -> None:
-    if session.info.get(SKIP):
+    # SQLAlchemy also fires before_commit when a SAVEPOINT is released: wait for the real commit
+    if session.info.get(SKIP) or session.in_nested_transaction():
         return
     if not any(session.info.get(k) for k in (_PENDING, _PENDING_VISITS, _ALL)):
         if not (session.new or session.dirty or session.deleted):

@@ -48,4 +48,5 @@ def coverage_chart(rows: list[PlaceRow], title: str) -> Markup:
             f'height="{BAR}" rx="4"/></g>'
         )
     parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704  # nosec B704 (every text above is escaped)
+    # every text above is escaped
+    return Markup("".join(parts))  # noqa: S704  # nosec B704

@@ -295,3 +295,17 @@ def targets(place_id: int):
         villages=villages,
         registered=registered,
     )
+
+
+@bp.cli.command("rebuild")
+def rebuild_command() -> None:
+    """Recompute every village's coverage aggregates from the raw rows (after an upgrade that
+    creates the aggregate tables, or after writes made with raw SQL)."""
+    import click
+
+    from .aggregates import rebuild_all
+
+    with new_session() as session:
+        count = rebuild_all(session)
+        session.commit()
+    click.echo(f"Đã tính lại số liệu độ bao phủ của {count} thôn, khu phố.")

@@ -317,7 +317,7 @@ def measure(url: str, repeat: int) -> dict:
         results["bare_sql_aggregates"] = timed(
             lambda: run_bare(connection, BARE_AGGREGATES, params), repeat
         )
-        raw_repeat = max(1, min(3, repeat))
+        raw_repeat = max(1, min(2, repeat))
         results["bare_sql_raw_group_by"] = timed(
             lambda: run_bare(connection, BARE_RAW, params), raw_repeat
         )

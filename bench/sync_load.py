@@ -22,7 +22,8 @@ What it does, all on 127.0.0.1 and bounded in time (--deadline):
 Logins are not what is measured: the volunteers' passwords use a cheap hash
 (CDT_PASSWORD_HASH_METHOD) so that 200 logins do not take the machine for a minute. The clients
 are Python threads on the same machine as the server, so the latencies include their share of
-the two cores. Results are printed and written to bench/out/sync-load-<engine>.json.
+the two cores: the app's own time of each sync (its Server-Timing header) is reported too.
+Results are printed and written to bench/out/sync-load-<engine>.json.
 """
 
 from __future__ import annotations
@@ -228,7 +229,15 @@ def stop(server: subprocess.Popen) -> None:
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 
+def _server_ms(header: str) -> float | None:
+    """The app's own time from ``Server-Timing: app;dur=12.3``."""
+    match = re.search(r"dur=([0-9.]+)", header)
+    return float(match.group(1)) if match else None
+
+
 class Phone:
+    server_ms: float | None = None
+
     def __init__(self, base: str, volunteer: dict):
         self.base, self.volunteer = base, volunteer
         self.opener = urllib.request.build_opener(
@@ -242,8 +251,10 @@ class Phone:
         )
         try:
             with self.opener.open(request, timeout=30) as response:
+                self.server_ms = _server_ms(response.headers.get("Server-Timing", ""))
                 return response.status, response.read()
         except urllib.error.HTTPError as error:
+            self.server_ms = None
             return error.code, error.read()
 
     def login(self) -> None:
@@ -265,15 +276,16 @@ class Phone:
         self.token = json.loads(body)["csrf_token"]
 
     def sync(self, items: list[dict]) -> tuple[int, float, list[dict]]:
+        body = json.dumps({"items": items}).encode()
         started = time.perf_counter()
-        status, body = self.call(
+        status, answer = self.call(
             "POST",
             "/api/v1/sync",
-            json.dumps({"items": items}).encode(),
+            body,
             {"Content-Type": "application/json", "X-CSRFToken": self.token},
         )
         elapsed = time.perf_counter() - started
-        results = json.loads(body)["results"] if status == 200 else []
+        results = json.loads(answer)["results"] if status == 200 else []
         return status, elapsed, results
 
 
@@ -372,6 +384,7 @@ def run(args) -> dict:
 
         latencies: list[float] = []
         replay_latencies: list[float] = []
+        server_times: list[float] = []
         errors: list[str] = []
         lock = threading.Lock()
         go = threading.Barrier(len(phones))
@@ -393,6 +406,8 @@ def run(args) -> dict:
                 bad = status != 200 or [r["status"] for r in results] != [expected] * len(items)
                 with lock:
                     (replay_latencies if replay else latencies).append(elapsed)
+                    if phone.server_ms is not None:
+                        server_times.append(phone.server_ms)
                     if bad:
                         errors.append(f"{phone.volunteer['username']}: {status} {results[:1]}")
                 time.sleep(random.uniform(args.think / 2, args.think * 1.5))
@@ -413,7 +428,7 @@ def run(args) -> dict:
         # a single batch of 50 visits, sent alone
         solo = Phone(base, volunteers[0])
         solo.login()
-        batch50 = []
+        batch50, batch50_server = [], []
         for _ in range(args.repeat):
             items = make_batches(volunteers[0], 2, 50, today)[1]
             for item in items:
@@ -421,6 +436,7 @@ def run(args) -> dict:
             status, elapsed, results = solo.sync(items)
             assert status == 200 and {r["status"] for r in results} == {"created"}, results[:1]
             batch50.append(elapsed)
+            batch50_server.append(solo.server_ms or 0.0)
     finally:
         stop(server)
 
@@ -444,10 +460,13 @@ def run(args) -> dict:
         "p99_ms": round(percentile(all_ms, 0.99), 1),
         "max_ms": round(max(all_ms), 1),
         "replay_p95_ms": round(percentile([x * 1000 for x in replay_latencies], 0.95), 1),
+        "server_p50_ms": round(percentile(server_times, 0.50), 1),
+        "server_p95_ms": round(percentile(server_times, 0.95), 1),
         "errors": len(errors),
         "error_samples": errors[:5],
         "batch50_median_ms": round(statistics.median(batch50) * 1000, 1),
         "batch50_max_ms": round(max(batch50) * 1000, 1),
+        "batch50_server_median_ms": round(statistics.median(batch50_server), 1),
         **check,
     }
     return report

@@ -27,7 +27,16 @@ def _refuse_delete(_mapper, _connection, _target) -> None:
 
 
 #: fields whose values are personal data (or free text that may hold some): masked in the log
-_MASKED = {"head_name", "address", "notes", "password_hash", "totp_secret", "review_note"}
+_MASKED = {
+    "head_name",
+    "address",
+    "notes",
+    "password_hash",
+    "totp_secret",
+    "review_note",
+    "lat",
+    "lon",
+}
 
 
 def _mask(field: str, value: Any) -> Any:

@@ -76,6 +76,7 @@ def sync():
     items = body["items"]
     if len(items) > MAX_ITEMS:
         abort(413)
+    started = time.perf_counter()
     session = get_session()
     for attempt in range(1, SYNC_ATTEMPTS + 1):
         try:
@@ -90,7 +91,10 @@ def sync():
             if attempt == SYNC_ATTEMPTS:
                 abort(503)
             time.sleep(random.uniform(0.02, 0.1) * attempt)  # noqa: S311 (jitter)
-    return jsonify(results=results)
+    response = jsonify(results=results)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    response.headers["Server-Timing"] = f"app;dur={elapsed_ms:.1f}"  # for monitoring and bench/
+    return response
 
 
 @bp.get("/openapi.json")

@@ -15,6 +15,8 @@ writers). Writes made with plain Core on a connection bypass the events: call
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event, func, select
@@ -76,96 +78,59 @@ def _insert_ignore(session: OrmSession, ids: list[int]):
     return insert(_cv).values([{"village_id": i} for i in ids]).on_conflict_do_nothing()
 
 
-def _counted(ids: list[int]):
-    """Visits of ``ids`` that count: not deleted, their household not deleted."""
+def _ids():
+    return sa.bindparam("ids", expanding=True)
+
+
+def _counted():
+    """Visits of the villages ``:ids`` that count: not deleted, their household not deleted."""
     deleted_households = select(_hh.c.id).where(
-        _hh.c.deleted_at.is_not(None), _hh.c.village_id.in_(ids)
+        _hh.c.deleted_at.is_not(None), _hh.c.village_id.in_(_ids())
     )
     return sa.and_(
-        _visit.c.village_id.in_(ids),
+        _visit.c.village_id.in_(_ids()),
         _visit.c.deleted_at.is_(None),
         ~_visit.c.household_id.in_(deleted_households),
     )
 
 
-def _approved_case(value):
-    return sa.case((_visit.c.status == "approved", value), else_=None)
-
-
-def _refresh_chunk(session: OrmSession, ids: list[int]) -> None:
-    existing = set(session.scalars(select(_cv.c.village_id).where(_cv.c.village_id.in_(ids))))
-    missing = [i for i in ids if i not in existing]
-    if missing:
-        session.execute(_insert_ignore(session, missing))
-    # Lock before reading: a concurrent writer of the same village waits for our commit, then
-    # its own reads (a new snapshot per statement in READ COMMITTED) include our rows.
-    session.execute(
-        select(_cv.c.village_id)
-        .where(_cv.c.village_id.in_(ids))
-        .order_by(_cv.c.village_id)
-        .with_for_update()
-    ).all()
-
-    registered = dict(
-        session.execute(
-            select(_hh.c.village_id, func.count())
-            .where(_hh.c.village_id.in_(ids), _hh.c.deleted_at.is_(None))
-            .group_by(_hh.c.village_id)
-        ).all()
-    )
+@lru_cache(maxsize=1)
+def _statements() -> dict[str, Any]:
+    """The refresh statements, built once (bound parameter ``ids``, a list of village ids)."""
     approved = _visit.c.status == "approved"
-    visit_rows = {
-        row.village_id: row
-        for row in session.execute(
-            select(
-                _visit.c.village_id,
-                func.count(_visit.c.household_id.distinct()).label("reached_all"),
-                func.count(_approved_case(_visit.c.household_id).distinct()).label(
-                    "reached_approved"
-                ),
-                func.count().label("visits_all"),
-                func.coalesce(func.sum(sa.case((approved, 1), else_=0)), 0).label(
-                    "visits_approved"
-                ),
-                func.coalesce(func.sum(_visit.c.people_taught), 0).label("people_all"),
-                func.coalesce(
-                    func.sum(sa.case((approved, _visit.c.people_taught), else_=0)), 0
-                ).label("people_approved"),
-                func.max(_visit.c.visited_on).label("last_visit_on"),
-            )
-            .where(_counted(ids))
-            .group_by(_visit.c.village_id)
-        )
-    }
-    now = utcnow()
-    params = []
-    for village_id in ids:
-        row = visit_rows.get(village_id)
-        params.append(
-            {
-                "b_id": village_id,
-                "registered_households": registered.get(village_id, 0),
-                "reached_all": row.reached_all if row else 0,
-                "reached_approved": row.reached_approved if row else 0,
-                "visits_all": row.visits_all if row else 0,
-                "visits_approved": row.visits_approved if row else 0,
-                "people_all": row.people_all if row else 0,
-                "people_approved": row.people_approved if row else 0,
-                "last_visit_on": row.last_visit_on if row else None,
-                "refreshed_at": now,
-            }
-        )
-    session.execute(
-        _cv.update()
-        .where(_cv.c.village_id == sa.bindparam("b_id"))
-        .values({key: sa.bindparam(key) for key in params[0] if key != "b_id"}),
-        params,
-    )
-
-    session.execute(_cvs.delete().where(_cvs.c.village_id.in_(ids)))
     completed = _vs.c.completed == sa.true()
-    session.execute(
-        _cvs.insert().from_select(
+
+    def if_approved(value):
+        return sa.case((approved, value), else_=None)
+
+    return {
+        "lock": select(_cv.c.village_id)
+        .where(_cv.c.village_id.in_(_ids()))
+        .order_by(_cv.c.village_id)
+        .with_for_update(),
+        "existing": select(_cv.c.village_id).where(_cv.c.village_id.in_(_ids())),
+        "registered": select(_hh.c.village_id, func.count())
+        .where(_hh.c.village_id.in_(_ids()), _hh.c.deleted_at.is_(None))
+        .group_by(_hh.c.village_id),
+        "visits": select(
+            _visit.c.village_id,
+            func.count(_visit.c.household_id.distinct()).label("reached_all"),
+            func.count(if_approved(_visit.c.household_id).distinct()).label("reached_approved"),
+            func.count().label("visits_all"),
+            func.coalesce(func.sum(sa.case((approved, 1), else_=0)), 0).label("visits_approved"),
+            func.coalesce(func.sum(_visit.c.people_taught), 0).label("people_all"),
+            func.coalesce(func.sum(sa.case((approved, _visit.c.people_taught), else_=0)), 0).label(
+                "people_approved"
+            ),
+            func.max(_visit.c.visited_on).label("last_visit_on"),
+        )
+        .where(_counted())
+        .group_by(_visit.c.village_id),
+        "update": _cv.update()
+        .where(_cv.c.village_id == sa.bindparam("b_id"))
+        .values({key: sa.bindparam(key) for key in _VILLAGE_COLUMNS}),
+        "delete_skills": _cvs.delete().where(_cvs.c.village_id.in_(_ids())),
+        "insert_skills": _cvs.insert().from_select(
             [
                 "village_id",
                 "skill_id",
@@ -179,23 +144,19 @@ def _refresh_chunk(session: OrmSession, ids: list[int]) -> None:
                 _vs.c.skill_id,
                 func.count(_visit.c.household_id.distinct()),
                 func.count(sa.case((completed, _visit.c.household_id), else_=None).distinct()),
-                func.count(_approved_case(_visit.c.household_id).distinct()),
+                func.count(if_approved(_visit.c.household_id).distinct()),
                 func.count(
                     sa.case(
-                        (sa.and_(completed, approved), _visit.c.household_id),
-                        else_=None,
+                        (sa.and_(completed, approved), _visit.c.household_id), else_=None
                     ).distinct()
                 ),
             )
             .select_from(_visit.join(_vs, _vs.c.visit_id == _visit.c.id))
-            .where(_counted(ids))
+            .where(_counted())
             .group_by(_visit.c.village_id, _vs.c.skill_id),
-        )
-    )
-
-    session.execute(_cvv.delete().where(_cvv.c.village_id.in_(ids)))
-    session.execute(
-        _cvv.insert().from_select(
+        ),
+        "delete_volunteers": _cvv.delete().where(_cvv.c.village_id.in_(_ids())),
+        "insert_volunteers": _cvv.insert().from_select(
             ["village_id", "volunteer_id", "visits_all", "visits_approved"],
             select(
                 _visit.c.village_id,
@@ -203,10 +164,51 @@ def _refresh_chunk(session: OrmSession, ids: list[int]) -> None:
                 func.count(),
                 func.coalesce(func.sum(sa.case((approved, 1), else_=0)), 0),
             )
-            .where(_counted(ids))
+            .where(_counted())
             .group_by(_visit.c.village_id, _visit.c.volunteer_id),
-        )
-    )
+        ),
+    }
+
+
+_VILLAGE_COLUMNS = (
+    "registered_households",
+    "reached_all",
+    "reached_approved",
+    "visits_all",
+    "visits_approved",
+    "people_all",
+    "people_approved",
+    "last_visit_on",
+    "refreshed_at",
+)
+
+
+def _refresh_chunk(session: OrmSession, ids: list[int]) -> None:
+    sql = _statements()
+    params = {"ids": ids}
+    existing = set(session.scalars(sql["existing"], params))
+    missing = [i for i in ids if i not in existing]
+    if missing:
+        session.execute(_insert_ignore(session, missing))
+    # Lock before reading: a concurrent writer of the same village waits for our commit, then
+    # its own reads (a new snapshot per statement in READ COMMITTED) include our rows.
+    session.execute(sql["lock"], params).all()
+    registered = dict(session.execute(sql["registered"], params).all())
+    visits = {row.village_id: row for row in session.execute(sql["visits"], params)}
+    now = utcnow()
+    updates = []
+    for village_id in ids:
+        row = visits.get(village_id)
+        values = {"b_id": village_id, "refreshed_at": now}
+        values["registered_households"] = registered.get(village_id, 0)
+        for key in _VILLAGE_COLUMNS[1:-1]:
+            values[key] = (
+                getattr(row, key) if row is not None else (None if key == "last_visit_on" else 0)
+            )
+        updates.append(values)
+    session.execute(sql["update"], updates)
+    for name in ("delete_skills", "insert_skills", "delete_volunteers", "insert_volunteers"):
+        session.execute(sql[name], params)
 
 
 # --- keeping them in step automatically --------------------------------------------------------

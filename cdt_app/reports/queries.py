@@ -204,6 +204,10 @@ def _upper_bound(path_column):
 
 
 def _in_group(vil, groups):
+    """The places ``vil`` under each group place (itself included), by path range; a group of
+    villages (leaves of the tree) is joined by id."""
+    if groups.name == "g_villages":
+        return vil.c.id == groups.c.gid
     return sa.and_(vil.c.path >= groups.c.gpath, vil.c.path < _upper_bound(groups.c.gpath))
 
 

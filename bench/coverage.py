@@ -125,6 +125,33 @@ def build(url: str, factor: float, rebuild: bool) -> dict:
         return {"built": True, "build_seconds": round(time.perf_counter() - started, 1)}
 
 
+def rebuild_aggregates(url: str) -> dict:
+    """Drop the coverage aggregate tables, create them again and fill them from the raw rows
+    (after a change of their layout); the time it takes is reported."""
+    from sqlmodel import SQLModel
+
+    import cdt_app.models  # noqa: F401
+    from cdt_app.demo_scale import _analyze
+    from cdt_app.reports.aggregates import rebuild_all
+
+    app = make_app(url)
+    engine = app.extensions["cdt_engine"]
+    tables = [t for t in SQLModel.metadata.sorted_tables if t.name.startswith("coverage_")]
+    SQLModel.metadata.drop_all(engine, tables=tables)
+    SQLModel.metadata.create_all(engine, tables=tables)
+    with app.app_context():
+        from cdt_app.db import new_session
+
+        started = time.perf_counter()
+        with new_session() as session:
+            villages = rebuild_all(session)
+            session.commit()
+            seconds = time.perf_counter() - started
+            _analyze(session)
+    print(f"  aggregates of {villages} villages rebuilt in {seconds:.0f} s", flush=True)
+    return {"rebuild_aggregates_seconds": round(seconds, 1)}
+
+
 # --- bare SQL ---------------------------------------------------------------------------------
 
 # The province's communes are its children and the villages are theirs: the bare queries use
@@ -324,9 +351,23 @@ def measure(url: str, repeat: int) -> dict:
         results["app_raw_rows_to_date"] = timed(
             lambda: coverage_report(session, province, period, source="raw"), raw_repeat
         )
-        results["app_period_this_year"] = timed(
-            lambda: coverage_report(session, province, preset_period("year")), raw_repeat
-        )
+        for preset in ("year", "month"):
+            report = coverage_report(session, province, preset_period(preset))
+            results[f"app_period_this_{preset}"] = {
+                "source": report.source,
+                **timed(
+                    lambda p=preset: coverage_report(session, province, preset_period(p)), repeat
+                ),
+            }
+        from datetime import timedelta
+
+        from cdt_app.reports.queries import Period
+
+        custom = Period(today_local() - timedelta(days=45), today_local(), preset="custom")
+        results["app_period_custom_45_days_raw"] = {
+            "source": coverage_report(session, province, custom).source,
+            **timed(lambda: coverage_report(session, province, custom), raw_repeat),
+        }
         session.rollback()
 
     api_url = f"/api/v1/coverage?place={province_id}"
@@ -393,6 +434,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--rebuild", action="store_true", help="drop and build the data again")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument(
+        "--rebuild-aggregates", action="store_true", help="recompute the coverage aggregates"
+    )
     parser.add_argument("--cold-probe", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cold_probe:
@@ -404,6 +448,8 @@ def main() -> None:
         url = database_url(engine, args.factor)
         print(f"[{engine}] {url}", flush=True)
         built = build(url, args.factor, args.rebuild)
+        if args.rebuild_aggregates:
+            built.update(rebuild_aggregates(url))
         if args.build_only:
             continue
         results = {"engine": engine, "factor": args.factor, **built, **measure(url, args.repeat)}

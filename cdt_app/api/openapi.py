@@ -393,7 +393,15 @@ PATHS: dict[str, Any] = {
                 "content": {"application/json": {"schema": _ref("SyncRequest")}},
             },
             "responses": {
-                "200": _json(_ref("SyncResponse"), "One result per item."),
+                "200": {
+                    **_json(_ref("SyncResponse"), "One result per item."),
+                    "headers": {
+                        "Server-Timing": {
+                            "description": "The server's own time, e.g. app;dur=12.3 (ms).",
+                            "schema": {"type": "string"},
+                        }
+                    },
+                },
                 "400": _error("Malformed JSON or a bad CSRF token; nothing was stored."),
                 "401": _401,
                 "413": _error(f"More than {MAX_ITEMS} items (or a body over the size limit)."),

@@ -2,7 +2,13 @@
 
 from .audit import AuditLog
 from .base import utcnow
-from .coverage import CoverageVillage, CoverageVillageSkill, CoverageVillageVolunteer
+from .coverage import (
+    CoverageVillage,
+    CoverageVillageMonth,
+    CoverageVillageSkill,
+    CoverageVillageSkillMonth,
+    CoverageVillageVolunteer,
+)
 from .household import Household
 from .place import CODE_SCHEMES, LEVELS, PLACE_KINDS, Place
 from .skill import Skill
@@ -20,7 +26,9 @@ __all__ = [
     "AuditLog",
     "CODE_SCHEMES",
     "CoverageVillage",
+    "CoverageVillageMonth",
     "CoverageVillageSkill",
+    "CoverageVillageSkillMonth",
     "CoverageVillageVolunteer",
     "Household",
     "LEVELS",

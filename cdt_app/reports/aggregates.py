@@ -25,7 +25,9 @@ from sqlalchemy.orm import attributes
 
 from ..models import (
     CoverageVillage,
+    CoverageVillageMonth,
     CoverageVillageSkill,
+    CoverageVillageSkillMonth,
     CoverageVillageVolunteer,
     Household,
     Place,
@@ -43,6 +45,8 @@ _CHUNK = 500
 _cv = CoverageVillage.__table__
 _cvs = CoverageVillageSkill.__table__
 _cvv = CoverageVillageVolunteer.__table__
+_cvm = CoverageVillageMonth.__table__
+_cvsm = CoverageVillageSkillMonth.__table__
 _visit = Visit.__table__
 _vs = VisitSkill.__table__
 _hh = Household.__table__
@@ -157,17 +161,149 @@ def _statements() -> dict[str, Any]:
         ),
         "delete_volunteers": _cvv.delete().where(_cvv.c.village_id.in_(_ids())),
         "insert_volunteers": _cvv.insert().from_select(
-            ["village_id", "volunteer_id", "visits_all", "visits_approved"],
+            [
+                "village_id",
+                "volunteer_id",
+                "visits_all",
+                "visits_approved",
+                "last_all",
+                "last_approved",
+            ],
             select(
                 _visit.c.village_id,
                 _visit.c.volunteer_id,
                 func.count(),
                 func.coalesce(func.sum(sa.case((approved, 1), else_=0)), 0),
+                func.max(_visit.c.visited_on),
+                func.max(if_approved(_visit.c.visited_on)),
             )
             .where(_counted())
             .group_by(_visit.c.village_id, _visit.c.volunteer_id),
         ),
+        "delete_months": _cvm.delete().where(_cvm.c.village_id.in_(_ids())),
+        "insert_months": _months_insert(approved, if_approved),
+        "delete_skill_months": _cvsm.delete().where(_cvsm.c.village_id.in_(_ids())),
+        "insert_skill_months": _skill_months_insert(approved, completed, if_approved),
     }
+
+
+def month_of(date_column):
+    """ "YYYY-MM" of a date column, on both engines (dates read as ISO text)."""
+    return func.substr(sa.cast(date_column, sa.String), 1, 7)
+
+
+def _histogram(source, village, month_column, counted: dict, extra=(), where=None):
+    """One UNION branch: rows grouped by (village, extra…, month of ``month_column``)."""
+    month = month_of(month_column)
+    statement = select(
+        village.label("village_id"),
+        *(column.label(column.key) for column in extra),
+        month.label("month"),
+        *(value.label(name) for name, value in counted.items()),
+    ).select_from(source)
+    if where is not None:
+        statement = statement.where(where)
+    return statement.group_by(village, *extra, month)
+
+
+def _zeros(names: tuple[str, ...], keep: dict) -> dict:
+    return {name: keep.get(name, sa.literal(0)) for name in names}
+
+
+def _months_insert(approved, if_approved):
+    names = (
+        "visits_all",
+        "visits_approved",
+        "people_all",
+        "people_approved",
+        "reached_all",
+        "reached_approved",
+    )
+    people = _visit.c.people_taught
+    by_visit = _histogram(
+        _visit,
+        _visit.c.village_id,
+        _visit.c.visited_on,
+        _zeros(
+            names,
+            {
+                "visits_all": func.count(),
+                "visits_approved": func.sum(sa.case((approved, 1), else_=0)),
+                "people_all": func.sum(people),
+                "people_approved": func.sum(sa.case((approved, people), else_=0)),
+            },
+        ),
+        where=_counted(),
+    )
+    latest = (
+        select(
+            _visit.c.village_id.label("village_id"),
+            func.max(_visit.c.visited_on).label("last_all"),
+            func.max(if_approved(_visit.c.visited_on)).label("last_approved"),
+        )
+        .where(_counted())
+        .group_by(_visit.c.village_id, _visit.c.household_id)
+        .subquery("latest")
+    )
+    by_last = [
+        _histogram(
+            latest,
+            latest.c.village_id,
+            latest.c[column],
+            _zeros(names, {f"reached_{suffix}": func.count()}),
+            where=latest.c[column].is_not(None),
+        )
+        for suffix, column in (("all", "last_all"), ("approved", "last_approved"))
+    ]
+    both = sa.union_all(by_visit, *by_last).subquery("u")
+    return _cvm.insert().from_select(
+        ["village_id", "month", *names],
+        select(both.c.village_id, both.c.month, *(func.sum(both.c[n]) for n in names)).group_by(
+            both.c.village_id, both.c.month
+        ),
+    )
+
+
+def _skill_months_insert(approved, completed, if_approved):
+    names = ("reached_all", "completed_all", "reached_approved", "completed_approved")
+    day = _visit.c.visited_on
+    latest = (
+        select(
+            _visit.c.village_id.label("village_id"),
+            _vs.c.skill_id.label("skill_id"),
+            func.max(day).label("reached_all"),
+            func.max(sa.case((completed, day), else_=None)).label("completed_all"),
+            func.max(if_approved(day)).label("reached_approved"),
+            func.max(sa.case((sa.and_(completed, approved), day), else_=None)).label(
+                "completed_approved"
+            ),
+        )
+        .select_from(_visit.join(_vs, _vs.c.visit_id == _visit.c.id))
+        .where(_counted())
+        .group_by(_visit.c.village_id, _visit.c.household_id, _vs.c.skill_id)
+        .subquery("latest")
+    )
+    branches = [
+        _histogram(
+            latest,
+            latest.c.village_id,
+            latest.c[name],
+            _zeros(names, {name: func.count()}),
+            extra=(latest.c.skill_id,),
+            where=latest.c[name].is_not(None),
+        )
+        for name in names
+    ]
+    every = sa.union_all(*branches).subquery("u")
+    return _cvsm.insert().from_select(
+        ["village_id", "skill_id", "month", *names],
+        select(
+            every.c.village_id,
+            every.c.skill_id,
+            every.c.month,
+            *(func.sum(every.c[n]) for n in names),
+        ).group_by(every.c.village_id, every.c.skill_id, every.c.month),
+    )
 
 
 _VILLAGE_COLUMNS = (
@@ -207,7 +343,16 @@ def _refresh_chunk(session: OrmSession, ids: list[int]) -> None:
             )
         updates.append(values)
     session.execute(sql["update"], updates)
-    for name in ("delete_skills", "insert_skills", "delete_volunteers", "insert_volunteers"):
+    for name in (
+        "delete_skills",
+        "insert_skills",
+        "delete_volunteers",
+        "insert_volunteers",
+        "delete_months",
+        "insert_months",
+        "delete_skill_months",
+        "insert_skill_months",
+    ):
         session.execute(sql[name], params)
 
 

@@ -27,7 +27,9 @@ from ..i18n import today_local
 from ..models import (
     PLACE_KINDS,
     CoverageVillage,
+    CoverageVillageMonth,
     CoverageVillageSkill,
+    CoverageVillageSkillMonth,
     CoverageVillageVolunteer,
     Household,
     Place,
@@ -43,6 +45,8 @@ LEVELS = ("children", "villages")
 _cv = CoverageVillage.__table__
 _cvs = CoverageVillageSkill.__table__
 _cvv = CoverageVillageVolunteer.__table__
+_cvm = CoverageVillageMonth.__table__
+_cvsm = CoverageVillageSkillMonth.__table__
 _visit = Visit.__table__
 _vs = VisitSkill.__table__
 _hh = Household.__table__
@@ -215,7 +219,7 @@ def _in_group(vil, groups):
 # parameters, and cached: building SQLAlchemy constructs costs more than running them here.
 _P_PLACE = "place_id"
 _P_ROOT, _P_ROOT_END = "root", "root_end"
-_P_START, _P_END, _P_CUTOFF = "start", "end", "cutoff"
+_P_START, _P_END, _P_CUTOFF, _P_MONTH = "start", "end", "cutoff", "month"
 
 
 def _in_root(path_column):
@@ -234,6 +238,7 @@ def _params(place: Place, period: Period, cutoff: date) -> dict[str, Any]:
         _P_START: period.start,
         _P_END: period.end,
         _P_CUTOFF: cutoff,
+        _P_MONTH: period.start.strftime("%Y-%m") if period.start else None,
     }
 
 
@@ -323,6 +328,54 @@ def _aggregate_sources(approved_only: bool) -> _Sources:
     volunteers = (
         select(_cvv.c.village_id, _cvv.c.volunteer_id)
         .where(_cvv.c[f"visits_{suffix}"] > 0)
+        .subquery("vv")
+    )
+    return _Sources(households, skills, volunteers, joins_cv=True)
+
+
+def _month_sources(approved_only: bool) -> _Sources:
+    """From the first day of a month up to today (or later): the month tables (see
+    cdt_app.models.coverage). Households reached since then are those whose latest counted
+    visit is in that month or after."""
+    suffix = "approved" if approved_only else "all"
+    since = sa.bindparam(_P_MONTH, type_=sa.String)
+    scope = _place.alias()
+    months = (
+        select(
+            _cvm.c.village_id,
+            func.sum(_cvm.c[f"reached_{suffix}"]).label("reached"),
+            func.sum(_cvm.c[f"visits_{suffix}"]).label("visits"),
+            func.sum(_cvm.c[f"people_{suffix}"]).label("people"),
+        )
+        .join(scope, scope.c.id == _cvm.c.village_id)
+        .where(_cvm.c.month >= since, _in_root(scope.c.path))
+        .group_by(_cvm.c.village_id)
+        .subquery("mon")
+    )
+    households = (
+        select(
+            _cv.c.village_id,
+            _cv.c.registered_households.label("registered"),
+            func.coalesce(months.c.reached, 0).label("reached"),
+            func.coalesce(months.c.visits, 0).label("visits"),
+            func.coalesce(months.c.people, 0).label("people"),
+        )
+        .select_from(_cv.outerjoin(months, months.c.village_id == _cv.c.village_id))
+        .subquery("vf")
+    )
+    skills = (  # several months per village and skill: the branches add them up
+        select(
+            _cvsm.c.village_id,
+            _cvsm.c.skill_id,
+            _cvsm.c[f"reached_{suffix}"].label("reached"),
+            _cvsm.c[f"completed_{suffix}"].label("completed"),
+        )
+        .where(_cvsm.c.month >= since)
+        .subquery("vs")
+    )
+    volunteers = (
+        select(_cvv.c.village_id, _cvv.c.volunteer_id)
+        .where(_cvv.c[f"last_{suffix}"] >= sa.bindparam(_P_START, type_=sa.Date))
         .subquery("vv")
     )
     return _Sources(households, skills, volunteers, joins_cv=True)
@@ -483,6 +536,8 @@ def _statements(level: str, source: str, has_start: bool, approved_only: bool):
     place's own line and its children's (or villages') lines."""
     if source == "raw":
         sources = _raw_sources(has_start, approved_only)
+    elif source == "months":
+        sources = _month_sources(approved_only)
     else:
         sources = _aggregate_sources(approved_only)
     statements = []
@@ -552,8 +607,10 @@ def coverage_report(
 ) -> CoverageReport:
     """The figures of ``place`` and of its children (or of all its villages).
 
-    ``source``: "aggregates", "raw", or "auto" (aggregates for a report to date unless a
-    visit is dated after the end of the period, raw rows otherwise). The caller checks scope.
+    ``source``: "aggregates" (to date), "months" (from the first of a month), "raw", or "auto":
+    the per-village aggregates when the period starts at the beginning or on the first of a
+    month and no visit in the place is dated after its end; the raw rows otherwise. The
+    caller checks scope.
     """
     today = today or today_local()
     cutoff = today - timedelta(days=STALL_DAYS - 1)
@@ -561,11 +618,16 @@ def coverage_report(
     skills = list_skills(session)
     chosen = source
     if source == "auto":
-        chosen = "aggregates" if period.to_date else "raw"
+        if period.start is None:
+            chosen = "aggregates"
+        elif period.start.day == 1:
+            chosen = "months"
+        else:
+            chosen = "raw"
     own, rows = _fill(session, place, period, level, chosen, skills, cutoff)
     if (
         source == "auto"
-        and chosen == "aggregates"
+        and chosen != "raw"
         and own.figures.last_visit_on is not None
         and own.figures.last_visit_on > period.end
     ):

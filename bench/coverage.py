@@ -369,6 +369,22 @@ def measure(url: str, repeat: int) -> dict:
             **timed(lambda: coverage_report(session, province, custom), raw_repeat),
         }
         session.rollback()
+        from cdt_app.reports.aggregates import refresh_village
+
+        village_ids = list(
+            session.scalars(select(Place.id).where(Place.level == "village").limit(repeat))
+        )
+        session.rollback()
+        times = []
+        for village_id in village_ids:  # what each write transaction adds (rolled back here)
+            started = time.perf_counter()
+            refresh_village(session, village_id)
+            times.append((time.perf_counter() - started) * 1000)
+            session.rollback()
+        results["refresh_one_village"] = {
+            "median_ms": round(statistics.median(times), 1),
+            "max_ms": round(max(times), 1),
+        }
 
     api_url = f"/api/v1/coverage?place={province_id}"
 

@@ -613,3 +613,21 @@ def test_savepoints_wait_for_the_real_commit(db):
     db.commit()
     db.expire_all()
     assert db.get(CoverageVillage, household.village_id).visits_all == 3
+
+
+def test_only_counted_fields_trigger_a_refresh(db):
+    world = _small_world(db)
+    household = world.households[0]
+    before = db.get(CoverageVillage, household.village_id).refreshed_at
+    household.head_name = "Trần Thị Bình"
+    household.notes = "Đổi tên chủ hộ"
+    visit = next(v for v in world.visits if v.household_id == household.id)
+    visit.notes = "Ghi chú mới"
+    db.commit()
+    db.expire_all()
+    assert db.get(CoverageVillage, household.village_id).refreshed_at == before
+    db.get(Household, household.id).deleted_at = aggregates.utcnow()
+    db.commit()
+    db.expire_all()
+    row = db.get(CoverageVillage, household.village_id)
+    assert row.refreshed_at > before and row.registered_households == 1

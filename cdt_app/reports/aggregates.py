@@ -372,11 +372,33 @@ def _history_values(obj, attr: str) -> list:
 def _collect_unit_of_work(session: OrmSession, _context, _instances) -> None:
     if session.info.get(SKIP):
         return
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    changed = [
+        obj
+        for obj in session.dirty
+        if type(obj) in _COUNTED_FIELDS
+        and any(attributes.get_history(obj, f).has_changes() for f in _COUNTED_FIELDS[type(obj)])
+    ]
+    for obj in (*session.new, *session.deleted, *changed):
         if isinstance(obj, (Visit, Household)):
             _mark(session, _PENDING, _history_values(obj, "village_id"))
         elif isinstance(obj, VisitSkill):
             _mark(session, _PENDING_VISITS, _history_values(obj, "visit_id"))
+
+
+#: the fields a change of which can change the figures (notes, names, addresses cannot)
+_COUNTED_FIELDS = {
+    Visit: (
+        "village_id",
+        "household_id",
+        "volunteer_id",
+        "visited_on",
+        "people_taught",
+        "status",
+        "deleted_at",
+    ),
+    Household: ("village_id", "deleted_at"),
+    VisitSkill: ("visit_id", "skill_id", "completed"),
+}
 
 
 _WATCHED = {"visit", "household", "visit_skill"}

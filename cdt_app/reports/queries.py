@@ -1,14 +1,17 @@
 """Coverage figures (DESIGN section 7) with SQL aggregates over villages, rolled up by path.
 
 Places carry a materialised path, and visits carry their village, so the figures of any place
-are a GROUP BY over the villages whose path lies under it. One query computes a place and all
-its children at once: the "groups" are the place and its children (or all its villages), each
-joined to the villages of its subtree by a path range.
+are a GROUP BY over the villages whose path lies under it. Each statement is the UNION ALL of
+two branches: the place itself, and its children (or all its villages), each group joined to
+the villages of its subtree by a path range.
 
-"To date" reports (no start date) read the per-village aggregates kept by
-``cdt_app.reports.aggregates``: a few thousand rows for a whole province. Reports over a period
-read the raw visits, limited to the place's villages and the period through the
-(village_id, visited_on) index.
+Where the per-village figures come from (``source``):
+* "aggregates": reports to date read the per-village aggregates kept by
+  ``cdt_app.reports.aggregates``, a few thousand rows for a whole province;
+* "months": reports from the first of a month up to today (the presets) read the month
+  tables, which count households by the month of their latest visit;
+* "raw": any other period reads the visits, limited to the place's villages and the period
+  through the (village_id, visited_on) index.
 """
 
 from __future__ import annotations
@@ -307,10 +310,10 @@ class _Sources:
     households: Any  #: village_id, registered, reached, visits, people
     skills: Any  #: village_id, skill_id, reached, completed
     volunteers: Any  #: village_id, volunteer_id (only the active ones)
-    joins_cv: bool  #: households figures come from coverage_village itself
 
 
 def _aggregate_sources(approved_only: bool) -> _Sources:
+    """To date: one row per village (and per village and skill, or volunteer)."""
     suffix = "approved" if approved_only else "all"
     households = select(
         _cv.c.village_id,
@@ -330,7 +333,7 @@ def _aggregate_sources(approved_only: bool) -> _Sources:
         .where(_cvv.c[f"visits_{suffix}"] > 0)
         .subquery("vv")
     )
-    return _Sources(households, skills, volunteers, joins_cv=True)
+    return _Sources(households, skills, volunteers)
 
 
 def _month_sources(approved_only: bool) -> _Sources:
@@ -378,7 +381,7 @@ def _month_sources(approved_only: bool) -> _Sources:
         .where(_cvv.c[f"last_{suffix}"] >= sa.bindparam(_P_START, type_=sa.Date))
         .subquery("vv")
     )
-    return _Sources(households, skills, volunteers, joins_cv=True)
+    return _Sources(households, skills, volunteers)
 
 
 def _raw_sources(has_start: bool, approved_only: bool) -> _Sources:
@@ -449,7 +452,7 @@ def _raw_sources(has_start: bool, approved_only: bool) -> _Sources:
         .cte("vv")
         .prefix_with("MATERIALIZED")
     )
-    return _Sources(households, skills, volunteers, joins_cv=False)
+    return _Sources(households, skills, volunteers)
 
 
 def _figures_branch(groups, sources: _Sources):

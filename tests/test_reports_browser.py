@@ -3,14 +3,11 @@ needed, and a print layout with its header."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.test_reports import make_world
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parent.parent / "bench" / "out"
 
 
 def _login(page, base: str) -> None:
@@ -33,7 +30,6 @@ def test_coverage_on_a_phone_is_cards_and_drills_down(live_server, phone, db):
         ".map(e => e.tagName + '.' + e.className).slice(0, 5)"
     )
     assert wide == [] and phone.evaluate("document.documentElement.scrollWidth") <= 360
-    phone.screenshot(path=str(SHOTS / "coverage-phone.png"), full_page=True)
     row = phone.locator(f"#row-{world['tree']['commune_a'].id}")
     assert row.evaluate("el => getComputedStyle(el).display") == "block"
     cell = row.locator("td[data-figure=coverage]")

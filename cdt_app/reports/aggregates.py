@@ -243,7 +243,8 @@ def _months_insert(approved, if_approved):
         )
         .where(_counted())
         .group_by(_visit.c.village_id, _visit.c.household_id)
-        .subquery("latest")
+        .cte("latest")
+        .prefix_with("MATERIALIZED")  # used by several branches: computed once
     )
     by_last = [
         _histogram(
@@ -281,7 +282,8 @@ def _skill_months_insert(approved, completed, if_approved):
         .select_from(_visit.join(_vs, _vs.c.visit_id == _visit.c.id))
         .where(_counted())
         .group_by(_visit.c.village_id, _visit.c.household_id, _vs.c.skill_id)
-        .subquery("latest")
+        .cte("latest")
+        .prefix_with("MATERIALIZED")  # used by several branches: computed once
     )
     branches = [
         _histogram(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 15:02:58.838013
+Create Date: 2026-11-26 16:11:40.326332
 """
 from collections.abc import Sequence
 
@@ -92,6 +92,18 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['village_id'], ['place.id'], ),
     sa.PrimaryKeyConstraint('village_id')
     )
+    op.create_table('coverage_village_month',
+    sa.Column('village_id', sa.Integer(), nullable=False),
+    sa.Column('month', sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+    sa.Column('visits_all', sa.Integer(), nullable=False),
+    sa.Column('visits_approved', sa.Integer(), nullable=False),
+    sa.Column('people_all', sa.Integer(), nullable=False),
+    sa.Column('people_approved', sa.Integer(), nullable=False),
+    sa.Column('reached_all', sa.Integer(), nullable=False),
+    sa.Column('reached_approved', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['village_id'], ['place.id'], ),
+    sa.PrimaryKeyConstraint('village_id', 'month')
+    )
     op.create_table('coverage_village_skill',
     sa.Column('village_id', sa.Integer(), nullable=False),
     sa.Column('skill_id', sa.Integer(), nullable=False),
@@ -102,6 +114,18 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['skill_id'], ['skill.id'], ),
     sa.ForeignKeyConstraint(['village_id'], ['place.id'], ),
     sa.PrimaryKeyConstraint('village_id', 'skill_id')
+    )
+    op.create_table('coverage_village_skill_month',
+    sa.Column('village_id', sa.Integer(), nullable=False),
+    sa.Column('skill_id', sa.Integer(), nullable=False),
+    sa.Column('month', sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+    sa.Column('reached_all', sa.Integer(), nullable=False),
+    sa.Column('completed_all', sa.Integer(), nullable=False),
+    sa.Column('reached_approved', sa.Integer(), nullable=False),
+    sa.Column('completed_approved', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['skill_id'], ['skill.id'], ),
+    sa.ForeignKeyConstraint(['village_id'], ['place.id'], ),
+    sa.PrimaryKeyConstraint('village_id', 'skill_id', 'month')
     )
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -127,6 +151,8 @@ def upgrade() -> None:
     sa.Column('volunteer_id', sa.Integer(), nullable=False),
     sa.Column('visits_all', sa.Integer(), nullable=False),
     sa.Column('visits_approved', sa.Integer(), nullable=False),
+    sa.Column('last_all', sa.Date(), nullable=True),
+    sa.Column('last_approved', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['village_id'], ['place.id'], ),
     sa.ForeignKeyConstraint(['volunteer_id'], ['app_user.id'], ),
     sa.PrimaryKeyConstraint('village_id', 'volunteer_id')
@@ -273,7 +299,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_audit_log_actor_id'))
 
     op.drop_table('audit_log')
+    op.drop_table('coverage_village_skill_month')
     op.drop_table('coverage_village_skill')
+    op.drop_table('coverage_village_month')
     op.drop_table('coverage_village')
     with op.batch_alter_table('app_user', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_app_user_sort_key'))

@@ -14,7 +14,8 @@ from typing import Any
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from ..audit import diff, record
@@ -88,7 +89,7 @@ def _skills(
         if not _SKILL_CODE.fullmatch(code):
             return {}, _("Unknown skill.")
         wanted[code] = wanted.get(code, False) or completed
-    found = {s.code: s for s in session.scalars(select(Skill).where(Skill.code.in_(wanted)))}
+    found = _skills_by_code(session, list(wanted))
     chosen: dict[int, bool] = {}
     for code, completed in wanted.items():
         skill = found.get(code)
@@ -171,6 +172,25 @@ def _clean(
     return clean
 
 
+_SKILL_CACHE = "cdt_skills_by_code"
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_skills(session: OrmSession, transaction) -> None:
+    if transaction.parent is None:  # the outermost transaction ended: skills may change
+        session.info.pop(_SKILL_CACHE, None)
+
+
+def _skills_by_code(session: Session, codes: list[str]) -> dict[str, Skill]:
+    """Skills by code, read once per transaction (a sync batch names the same few skills)."""
+    cache: dict[str, Skill] = session.info.setdefault(_SKILL_CACHE, {})
+    missing = [code for code in codes if code not in cache]
+    if missing:
+        for skill in session.scalars(select(Skill).where(Skill.code.in_(missing))):
+            cache[skill.code] = skill
+    return {code: cache[code] for code in codes if code in cache}
+
+
 def _skills_of(session: Session, visit_id: uuid.UUID) -> list[tuple[str, bool]]:
     rows = session.execute(
         select(Skill.code, VisitSkill.completed)
@@ -181,8 +201,11 @@ def _skills_of(session: Session, visit_id: uuid.UUID) -> list[tuple[str, bool]]:
     return [(code, bool(completed)) for code, completed in rows]
 
 
-def _audit_state(session: Session, visit: Visit) -> dict[str, Any]:
-    skills = _skills_of(session, visit.id) if visit.id else []
+def _audit_state(
+    session: Session, visit: Visit, skills: list[tuple[str, bool]] | None = None
+) -> dict[str, Any]:
+    if skills is None:
+        skills = _skills_of(session, visit.id) if visit.id else []
     return {
         "household_id": str(visit.household_id) if visit.household_id else None,
         "visited_on": visit.visited_on,
@@ -239,7 +262,12 @@ def save_visit(
     for skill_id, completed in clean["skills"].items():
         session.add(VisitSkill(visit_id=visit.id, skill_id=skill_id, completed=completed))
     session.flush()
-    changes = diff(before, _audit_state(session, visit))
+    by_id = {skill.id: skill for skill in session.info.get(_SKILL_CACHE, {}).values()}
+    chosen = sorted(
+        (by_id[skill_id] for skill_id in clean["skills"]), key=lambda k: (k.sort_order, k.code)
+    )
+    after_skills = [(skill.code, clean["skills"][skill.id]) for skill in chosen]
+    changes = diff(before, _audit_state(session, visit, after_skills))
     if creating or changes:
         record(
             session,

@@ -29,6 +29,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from .db import new_session
+from .demo import GIVEN as DEMO_GIVEN
+from .demo import MIDDLE as DEMO_MIDDLE
 from .i18n import search_key, sort_key, today_local
 from .models import Household, Place, Skill, User, Visit, VisitSkill, utcnow
 
@@ -138,28 +140,9 @@ SURNAMES = [
     "Bố",
     "Nai",
 ]
-MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Ngọc", "Thanh", "Đức", "Quốc", "Thu", "Kim"]
+MIDDLE = [*DEMO_MIDDLE, "Thu", "Kim"]
 GIVEN = [
-    "An",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Đào",
-    "Hòa",
-    "Hoa",
-    "Hùng",
-    "Lan",
-    "Mai",
-    "Nam",
-    "Phúc",
-    "Quý",
-    "Sương",
-    "Tâm",
-    "Thảo",
-    "Trinh",
-    "Yến",
-    "Ánh",
-    "Ẩn",
+    *DEMO_GIVEN,
     "Hạnh",
     "Khoa",
     "Lộc",

@@ -6,6 +6,9 @@ so a subtree is a range of that indexed column: set-based, no recursion.
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from flask import abort, g
 from sqlalchemy import ColumnElement, and_, false, select
 from sqlmodel import Session
@@ -70,3 +73,18 @@ def places_in_area(session: Session, user: User):
 def village_ids_in_area(session: Session, user: User):
     """A scalar subquery-able SELECT of village ids in the user's area."""
     return select(Place.id).where(area_condition(session, user), Place.level == "village")
+
+
+def get_village_record_or_404(session: Session, user: User, model: type, record_id: Any):
+    """A household or visit (a row with ``village_id`` and ``deleted_at``) by its UUID, if it
+    is not deleted and lies in the user's area; 404 otherwise."""
+    try:
+        key = record_id if isinstance(record_id, uuid.UUID) else uuid.UUID(str(record_id))
+    except ValueError:
+        abort(404)
+    record = session.get(model, key)
+    if record is None or record.deleted_at is not None:
+        abort(404)
+    if not place_id_in_area(session, user, record.village_id):
+        abort(404)
+    return record

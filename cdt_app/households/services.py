@@ -10,7 +10,6 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlmodel import Session
@@ -19,7 +18,7 @@ from ..audit import diff, record, snapshot
 from ..errors import ValidationError
 from ..i18n import normalise_phone, search_key, sort_key
 from ..models import Household, Place, User, Visit, utcnow
-from ..scope import place_in_area
+from ..scope import get_village_record_or_404, place_in_area
 from .values import BadValue, clean_line, clean_text, is_blank, parse_bool, parse_int
 
 HOUSEHOLD_FIELDS = (
@@ -237,16 +236,7 @@ def find_duplicates(
 
 def get_household_or_404(session: Session, actor: User, household_id: Any) -> Household:
     """The household if it exists, is not deleted and lies in the actor's area; 404 otherwise."""
-    try:
-        key = household_id if isinstance(household_id, uuid.UUID) else uuid.UUID(str(household_id))
-    except ValueError:
-        abort(404)
-    household = session.get(Household, key)
-    if household is None or household.deleted_at is not None:
-        abort(404)
-    if not place_in_area(session, actor, session.get(Place, household.village_id)):
-        abort(404)
-    return household
+    return get_village_record_or_404(session, actor, Household, household_id)
 
 
 def household_payload(household: Household) -> dict[str, Any]:

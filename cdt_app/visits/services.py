@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session as OrmSession
@@ -32,7 +31,7 @@ from ..households.values import (
 )
 from ..i18n import today_local
 from ..models import Household, Place, Skill, User, Visit, VisitSkill, VisitStatusChange, utcnow
-from ..scope import place_in_area
+from ..scope import get_village_record_or_404, place_in_area
 
 VISIT_FIELDS = ("household_id", "visited_on", "skills", "people_taught", "notes", "lat", "lon")
 NOTES_MAX = 1000
@@ -300,16 +299,7 @@ def delete_visit(session: Session, actor: User, visit: Visit) -> None:
 
 def get_visit_or_404(session: Session, actor: User, visit_id: Any) -> Visit:
     """The visit if it exists, is not deleted and lies in the actor's area; 404 otherwise."""
-    try:
-        key = visit_id if isinstance(visit_id, uuid.UUID) else uuid.UUID(str(visit_id))
-    except ValueError:
-        abort(404)
-    visit = session.get(Visit, key)
-    if visit is None or visit.deleted_at is not None:
-        abort(404)
-    if not place_in_area(session, actor, session.get(Place, visit.village_id)):
-        abort(404)
-    return visit
+    return get_village_record_or_404(session, actor, Visit, visit_id)
 
 
 def visit_payload(session: Session, visit: Visit) -> dict[str, Any]:

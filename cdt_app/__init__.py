@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,7 +47,17 @@ def register_extensions(app: Flask) -> None:
     init_login(app)
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:…>`` limited to what an INTEGER column holds: a larger id is a 404, not a
+    PostgreSQL "integer out of range" error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIntConverter
     from .auth.views import bp as auth_bp
     from .main.views import bp as main_bp
     from .places.views import bp as places_bp

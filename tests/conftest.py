@@ -66,6 +66,14 @@ def _fresh_database(template: str, tmp_path) -> str:
         engine = create_engine(template)
         tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
         with engine.begin() as conn:
+            # a request of the previous test's live server may still hold a connection:
+            # end every other session on this database so TRUNCATE cannot deadlock with it
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
         return template

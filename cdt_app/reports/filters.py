@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 from ..i18n import today_local
 from .queries import LEVELS, PRESETS, Period, preset_period
 
+MAX_DB_INT = 2**31 - 1  #: the largest id an INTEGER column holds on PostgreSQL
 _TRUE = {"1", "true", "on", "yes", "y"}
 _FALSE = {"", "0", "false", "off", "no", "n"}
 
@@ -67,7 +68,7 @@ def parse_filters(args: MultiDict, today: date | None = None) -> Filters:
     place_id = None
     raw_place = (args.get("place") or "").strip()
     if raw_place:
-        if raw_place.isdigit() and len(raw_place) < 12:
+        if raw_place.isascii() and raw_place.isdigit() and 0 < int(raw_place) <= MAX_DB_INT:
             place_id = int(raw_place)
         else:
             errors["place"] = _("The place is not valid.")

@@ -18,7 +18,7 @@ def int_or_none(value: object) -> int | None:
     if isinstance(value, int):
         return value
     text = str(value).strip()
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
 class LocalDateField(DateField):

@@ -146,7 +146,7 @@ def create():
     elif not form.is_submitted() and not _is_team_lead():
         form.role.data = "volunteer"
         chosen = request.args.get("place", type=int)
-        chosen_place = session.get(Place, chosen) if chosen else None
+        chosen_place = session.get(Place, chosen) if chosen and 0 < chosen < 2**31 else None
         if chosen_place is None or not place_in_area(session, current_user, chosen_place):
             chosen_place = own
         form.place_code.data = chosen_place.code

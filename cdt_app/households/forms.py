@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import TelField
 
+from .services import HOUSEHOLD_FIELDS
+
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
 
 
@@ -38,16 +40,4 @@ class HouseholdForm(FlaskForm):
     confirm_duplicate = BooleanField(_l("This is a different household: save it anyway"))
 
     def service_data(self) -> dict:
-        return {name: getattr(self, name).data for name in _SERVICE_FIELDS}
-
-
-_SERVICE_FIELDS = (
-    "village_id",
-    "head_name",
-    "address",
-    "phone",
-    "members",
-    "smartphone_members",
-    "consent",
-    "notes",
-)
+        return {name: getattr(self, name).data for name in HOUSEHOLD_FIELDS}

@@ -178,16 +178,22 @@ def _level_label(level: str) -> str:
     return _("All villages") if level == "villages" else _("Places directly under it")
 
 
-@bp.get("/coverage.csv")
-@login_required
-@roles_required(*VIEWERS)
-def coverage_csv_export():
+def _export_report():
+    """The filters, place, report, sorted rows and hierarchy names an export writes out."""
     filters = parse_filters(request.args)
     if filters.errors:
         abort(400)
     place, report = load_report(filters)
     rows = _sorted_rows(filters, report)
     hierarchy = hierarchy_names(get_session(), place, [*rows, report.place])
+    return filters, place, report, rows, hierarchy
+
+
+@bp.get("/coverage.csv")
+@login_required
+@roles_required(*VIEWERS)
+def coverage_csv_export():
+    filters, place, report, rows, hierarchy = _export_report()
     _audit_export(place, "coverage.csv", filters, rows=len(rows))
     return Response(
         stream_with_context(coverage_csv(report, rows, hierarchy)),
@@ -202,12 +208,7 @@ def coverage_csv_export():
 @login_required
 @roles_required(*VIEWERS)
 def coverage_xlsx_export():
-    filters = parse_filters(request.args)
-    if filters.errors:
-        abort(400)
-    place, report = load_report(filters)
-    rows = _sorted_rows(filters, report)
-    hierarchy = hierarchy_names(get_session(), place, [*rows, report.place])
+    filters, place, report, rows, hierarchy = _export_report()
     exported_at = utcnow()
     actor = current_user.display_name or current_user.username
     content = coverage_xlsx(

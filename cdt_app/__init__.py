@@ -52,7 +52,9 @@ class DatabaseIntConverter(IntegerConverter):
     PostgreSQL "integer out of range" error."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        from .db import MAX_ID
+
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 
 

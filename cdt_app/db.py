@@ -15,6 +15,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: the largest id an INTEGER column holds (PostgreSQL refuses larger ones with an error)
+MAX_ID = 2**31 - 1
 _IMMEDIATE = "cdt_sqlite_immediate"
 
 

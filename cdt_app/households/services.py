@@ -15,6 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlmodel import Session
 
 from ..audit import diff, record, snapshot
+from ..db import MAX_ID
 from ..errors import ValidationError
 from ..i18n import normalise_phone, search_key, sort_key
 from ..models import Household, Place, User, Visit, utcnow
@@ -43,7 +44,7 @@ def household_search_key(head_name: str, address: str, phone: str | None) -> str
 
 def _village(session: Session, actor: User, raw: Any) -> Place | None:
     try:
-        village_id = parse_int(raw, low=1, high=2**31 - 1)
+        village_id = parse_int(raw, low=1, high=MAX_ID)
     except BadValue:
         return None
     village = session.get(Place, village_id)
@@ -204,7 +205,7 @@ def find_duplicates(
     folded name); the exact name, address and phone comparisons run on those few rows.
     """
     try:
-        village = parse_int(village_id, low=1, high=2**31 - 1)
+        village = parse_int(village_id, low=1, high=MAX_ID)
         name = search_key(clean_line(head_name))
         folded_address = search_key(clean_line(address))
     except BadValue:

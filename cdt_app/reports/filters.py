@@ -13,10 +13,10 @@ from datetime import date
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from ..db import MAX_ID
 from ..i18n import today_local
 from .queries import LEVELS, PRESETS, Period, preset_period
 
-MAX_DB_INT = 2**31 - 1  #: the largest id an INTEGER column holds on PostgreSQL
 _TRUE = {"1", "true", "on", "yes", "y"}
 _FALSE = {"", "0", "false", "off", "no", "n"}
 
@@ -68,7 +68,7 @@ def parse_filters(args: MultiDict, today: date | None = None) -> Filters:
     place_id = None
     raw_place = (args.get("place") or "").strip()
     if raw_place:
-        if raw_place.isascii() and raw_place.isdigit() and 0 < int(raw_place) <= MAX_DB_INT:
+        if raw_place.isascii() and raw_place.isdigit() and 0 < int(raw_place) <= MAX_ID:
             place_id = int(raw_place)
         else:
             errors["place"] = _("The place is not valid.")

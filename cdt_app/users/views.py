@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth.access import roles_required
-from ..db import get_session
+from ..db import MAX_ID, get_session
 from ..errors import ValidationError, populate_form_errors
 from ..models import ROLE_RANK, ROLES, Place, User
 from ..places.queries import place_by_code_in_area
@@ -146,7 +146,7 @@ def create():
     elif not form.is_submitted() and not _is_team_lead():
         form.role.data = "volunteer"
         chosen = request.args.get("place", type=int)
-        chosen_place = session.get(Place, chosen) if chosen and 0 < chosen < 2**31 else None
+        chosen_place = session.get(Place, chosen) if chosen and 0 < chosen <= MAX_ID else None
         if chosen_place is None or not place_in_area(session, current_user, chosen_place):
             chosen_place = own
         form.place_code.data = chosen_place.code

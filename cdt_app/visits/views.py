@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..auth.access import roles_required
-from ..db import get_session
+from ..db import MAX_ID, get_session
 from ..errors import ValidationError, populate_form_errors
 from ..households.queries import area_has_many_villages, list_households
 from ..households.services import get_household_or_404
@@ -35,7 +35,7 @@ TEAM_ROLES = ("team_lead", "coordinator", "staff", "admin")
 
 def _int_arg(name: str, default: int | None = None) -> int | None:
     try:
-        return parse_int(request.args.get(name, ""), low=1, high=2**31 - 1)
+        return parse_int(request.args.get(name, ""), low=1, high=MAX_ID)
     except BadValue:
         return default
 

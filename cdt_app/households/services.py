@@ -1,4 +1,6 @@
-"""Registering and editing households; the duplicate guard. Services flush, never commit.
+"""Registering and editing households; the duplicate guard. Services never commit.
+
+``save_household`` only adds its rows to the session; the caller's commit or flush writes them.
 
 One validation source: the web form and the sync API both call ``save_household`` with raw
 values and get the same Vietnamese messages back in a ``ValidationError``.
@@ -169,7 +171,6 @@ def save_household(
     household.sort_key = sort_key(household.head_name)
     household.updated_at = now
     session.add(household)
-    session.flush()
     if not creating and before["village_id"] != household.village_id:
         # the visits follow the household, so that every figure of a village stays its sum
         session.execute(

@@ -6,11 +6,16 @@ record while its author may still edit it, and is a ``conflict`` (with the serve
 otherwise. Validation is the households and visits services' own: this module never checks a
 field itself.
 
-Every item runs in its own SAVEPOINT. Two requests carrying the same new item at the same time
-both try to INSERT the same primary key: the loser's INSERT fails with an IntegrityError (on
-PostgreSQL after waiting for the winner to commit; on SQLite the write transactions are
-serialised anyway), its savepoint is rolled back and the item is read again, now finding the
-winner's row: one row, and the loser answers ``unchanged``.
+A batch is applied in one go: the rows it names are read in three queries, the services add
+each item's rows to the session (validating first, so a rejected item adds nothing) and one
+flush writes them all, a multi-row INSERT per table. The whole batch runs in one SAVEPOINT.
+
+Two requests carrying the same new item at the same time both try to INSERT the same primary
+key (on PostgreSQL one user's requests are serialised by an advisory lock, so this takes two
+people sending the same item). The loser's flush fails with an IntegrityError, on PostgreSQL
+after waiting for the winner to commit; its savepoint is rolled back and the batch is applied
+again item by item, each in its own SAVEPOINT, reading the rows afresh: the winner's row is
+found, one row is stored and the loser answers ``unchanged``.
 """
 
 from __future__ import annotations
@@ -19,14 +24,12 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from ..errors import ValidationError
@@ -66,35 +69,6 @@ def _not_yours(item_id: str) -> dict[str, Any]:
     return _result(item_id, "rejected", {"id": _("This id is already used by another record.")})
 
 
-# --- payload hashes written with the INSERT ---------------------------------------------------
-
-_HASH_AT_INSERT = "cdt_sync_hash_at_insert"  #: session.info: {id: payload hash} to stamp
-
-
-@contextmanager
-def _stamped(session: Session, key: uuid.UUID, digest: str) -> Iterator[None]:
-    """While a service creates the record ``key``, give its INSERT the payload hash.
-
-    The services build the row themselves; stamping it in ``before_insert`` saves an UPDATE
-    per item.
-    """
-    pending = session.info.setdefault(_HASH_AT_INSERT, {})
-    pending[key] = digest
-    try:
-        yield
-    finally:
-        pending.pop(key, None)
-
-
-@event.listens_for(Household, "before_insert")
-@event.listens_for(Visit, "before_insert")
-def _stamp_payload_hash(_mapper, _connection, target) -> None:
-    session = object_session(target)
-    pending = session.info.get(_HASH_AT_INSERT) if session is not None else None
-    if pending and target.id in pending:
-        target.payload_hash = pending[target.id]
-
-
 # --- the batch: prefetched rows --------------------------------------------------------------
 
 
@@ -104,12 +78,14 @@ class _Batch:
     SQLAlchemy's identity map holds its objects weakly: ``keep`` holds them strongly so that
     the services' ``session.get`` calls find them without a query. Ids found missing need no
     lookup either; if a concurrent request inserts one meanwhile, the INSERT fails and the
-    item is read again for real.
+    batch is applied again, item by item, reading every row afresh.
     """
 
     def __init__(self, session: Session, actor: User, parsed: list[tuple]) -> None:
         self.session, self.actor = session, actor
         self.keep: list[Any] = []
+        self.created: dict[uuid.UUID, Any] = {}
+        self.unwritten_households: set[uuid.UUID] = set()
         self.missing: dict[type, set[uuid.UUID]] = {Household: set(), Visit: set()}
         wanted: dict[type, set[uuid.UUID]] = {Household: set(), Visit: set()}
         for kind, key, payload in parsed:
@@ -138,24 +114,39 @@ class _Batch:
 
     def get(self, model: type, key: uuid.UUID, fresh: bool) -> Any:
         """The row with ``key`` or None; ``fresh`` reads the database again."""
-        if not fresh and key in self.missing[model]:
-            return None
+        if not fresh:
+            if key in self.created:
+                return self.created[key]
+            if key in self.missing[model]:
+                return None
         row = self.session.get(model, key, populate_existing=fresh)
         if row is not None:
             self.keep.append(row)
         return row
 
     def stored(self, row: Any) -> None:
+        """A row this batch created (not written until the batch's flush)."""
         self.missing[type(row)].discard(row.id)
-        self.keep.append(row)
+        self.created[row.id] = row
+        if isinstance(row, Household):
+            self.unwritten_households.add(row.id)
+
+    def write_household(self, raw_id: Any) -> None:
+        """Flush if the visit's household ``raw_id`` is new in this batch and not yet written.
+
+        The visits service looks its household up with ``session.get``, which finds only
+        written rows.
+        """
+        try:
+            key = uuid.UUID(str(raw_id))
+        except ValueError:
+            return
+        if key in self.unwritten_households:
+            self.session.flush()
+            self.unwritten_households.clear()
 
     def in_area(self, village_id: int) -> bool:
         return place_in_area(self.session, self.actor, self.session.get(Place, village_id))
-
-
-def _not_yours(item_id: str) -> dict[str, Any]:
-    """An id that exists outside the actor's area: refused without telling what it is."""
-    return _result(item_id, "rejected", {"id": _("This id is already used by another record.")})
 
 
 # --- households ------------------------------------------------------------------------------
@@ -171,8 +162,8 @@ def _sync_household(
     session, actor, item_id = batch.session, batch.actor, str(key)
     household = batch.get(Household, key, fresh)
     if household is None:
-        with _stamped(session, key, digest):
-            household = save_household(session, actor, payload, household_id=key)
+        household = save_household(session, actor, payload, household_id=key)
+        household.payload_hash = digest
         batch.stored(household)
         return _result(item_id, "created")
     if not batch.in_area(household.village_id):
@@ -181,8 +172,8 @@ def _sync_household(
         return _result(item_id, "unchanged")
     if household.deleted_at is not None or household.anonymised_at is not None:
         return _result(item_id, "conflict", server=_household_server_copy(household))
-    household.payload_hash = digest  # written with the service's UPDATE (rolled back on error)
     save_household(session, actor, payload, household=household)
+    household.payload_hash = digest
     return _result(item_id, "updated")
 
 
@@ -204,8 +195,9 @@ def _sync_visit(
     session, actor, item_id = batch.session, batch.actor, str(key)
     visit = batch.get(Visit, key, fresh)
     if visit is None:
-        with _stamped(session, key, digest):
-            visit = save_visit(session, actor, payload, visit_id=key)
+        batch.write_household(payload.get("household_id"))
+        visit = save_visit(session, actor, payload, visit_id=key)
+        visit.payload_hash = digest
         batch.stored(visit)
         return _result(item_id, "created")
     if not batch.in_area(visit.village_id):
@@ -214,8 +206,9 @@ def _sync_visit(
         return _result(item_id, "unchanged")
     if not can_edit(actor, visit):
         raise VisitLocked(visit.id)
-    visit.payload_hash = digest  # written with the service's UPDATE (rolled back on error)
+    batch.write_household(payload.get("household_id"))
     save_visit(session, actor, payload, visit=visit)
+    visit.payload_hash = digest
     return _result(item_id, "updated")
 
 
@@ -254,12 +247,12 @@ def _parse_item(item: Any) -> tuple[str, uuid.UUID, Mapping[str, Any]] | dict[st
     return kind, key, payload
 
 
-def _in_savepoint(session: Session, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def _in_savepoint(session: Session, work: Callable[[], Any]) -> Any:
     """Run ``work`` in a SAVEPOINT: released when it returns, rolled back when it raises.
 
     SQLAlchemy fires ``before_commit`` when a savepoint is released too. The coverage
     aggregates refresh their villages in that hook, which would lock and recompute a village
-    once per item; it is told to wait (its documented SKIP switch) until the request's own
+    at every release; it is told to wait (its documented SKIP switch) until the request's own
     commit, where it refreshes every village of the batch once.
     """
     savepoint = session.begin_nested()
@@ -277,20 +270,36 @@ def _in_savepoint(session: Session, work: Callable[[], dict[str, Any]]) -> dict[
     return result
 
 
-def _apply(batch: _Batch, kind: str, key: uuid.UUID, payload: Mapping[str, Any]) -> dict:
-    """Apply one parsed item inside a SAVEPOINT and say what became of it."""
-    handler = _HANDLERS[kind]
+def _apply(batch: _Batch, kind: str, key: uuid.UUID, payload: Mapping[str, Any], fresh: bool):
+    """Apply one parsed item and say what became of it (the caller flushes)."""
     digest = payload_hash(payload)
+    try:
+        return _HANDLERS[kind](batch, key, payload, digest, fresh)
+    except ValidationError as error:  # raised before the service added anything
+        return _result(str(key), "rejected", error.errors)
+    except VisitLocked:
+        visit = batch.get(Visit, key, fresh=True)
+        return _result(str(key), "conflict", server=_visit_server_copy(batch.session, visit))
+
+
+def _apply_together(session: Session, actor: User, parsed: list) -> list[dict[str, Any]]:
+    """Every item, written by one flush at the end (the usual case)."""
+    batch = _Batch(session, actor, [p for p in parsed if isinstance(p, tuple)])
+    return [p if isinstance(p, dict) else _apply(batch, *p, fresh=False) for p in parsed]
+
+
+def _apply_one_by_one(session: Session, actor: User, parsed: list) -> list[dict[str, Any]]:
+    """Every item in its own SAVEPOINT, after a concurrent request stored one of them."""
+    batch = _Batch(session, actor, [p for p in parsed if isinstance(p, tuple)])
+    return [p if isinstance(p, dict) else _apply_alone(batch, *p) for p in parsed]
+
+
+def _apply_alone(batch: _Batch, kind: str, key: uuid.UUID, payload: Mapping[str, Any]) -> dict:
     for fresh in (False, True):
         try:
             return _in_savepoint(
-                batch.session, lambda fresh=fresh: handler(batch, key, payload, digest, fresh)
+                batch.session, lambda fresh=fresh: _apply(batch, kind, key, payload, fresh)
             )
-        except ValidationError as error:
-            return _result(str(key), "rejected", error.errors)
-        except VisitLocked:
-            visit = batch.get(Visit, key, fresh=True)
-            return _result(str(key), "conflict", server=_visit_server_copy(batch.session, visit))
         except IntegrityError:
             # The same id was stored by a concurrent request after our read: read it again.
             log.info("sync: %s %s stored concurrently (fresh=%s)", kind, key, fresh)
@@ -315,8 +324,11 @@ def sync_items(session: Session, actor: User, items: list[Any]) -> list[dict[str
     """Apply ``items`` in order (a visit may name a household created earlier in the batch)."""
     _one_sync_per_user(session, actor)
     parsed = [_parse_item(item) for item in items]
-    batch = _Batch(session, actor, [p for p in parsed if isinstance(p, tuple)])
-    results = [p if isinstance(p, dict) else _apply(batch, *p) for p in parsed]
+    try:
+        results = _in_savepoint(session, lambda: _apply_together(session, actor, parsed))
+    except IntegrityError:
+        log.info("sync: an item was stored concurrently; applying the batch item by item")
+        results = _apply_one_by_one(session, actor, parsed)
     counts: dict[str, int] = {}
     for result in results:
         counts[result["status"]] = counts.get(result["status"], 0) + 1

@@ -1,4 +1,7 @@
-"""Logging, editing and deleting visits. Services flush, never commit.
+"""Logging, editing and deleting visits. Services never commit.
+
+``save_visit`` only adds its rows to the session: the caller's commit (or a sync batch's one
+flush for all its items) writes them, so that many visits cost one INSERT per table.
 
 One validation source: the web form and the sync API both call ``save_visit`` with raw values
 and get the same Vietnamese messages back in a ``ValidationError``.
@@ -251,7 +254,6 @@ def save_visit(
     visit.lat, visit.lon = clean["lat"], clean["lon"]
     visit.updated_at = now
     session.add(visit)
-    session.flush()
     if creating:
         session.add(VisitStatusChange(visit_id=visit.id, to_status="submitted", actor_id=actor.id))
     else:
@@ -260,7 +262,6 @@ def save_visit(
             session.add(visit.change_status("submitted", actor.id))
     for skill_id, completed in clean["skills"].items():
         session.add(VisitSkill(visit_id=visit.id, skill_id=skill_id, completed=completed))
-    session.flush()
     by_id = {skill.id: skill for skill in session.info.get(_SKILL_CACHE, {}).values()}
     chosen = sorted(
         (by_id[skill_id] for skill_id in clean["skills"]), key=lambda k: (k.sort_order, k.code)

@@ -44,8 +44,14 @@ lint: install
 	$(BIN)/ruff check cdt_app tests bench
 	$(BIN)/bandit -q -c pyproject.toml -r cdt_app -ll
 
+# Every benchmark of DESIGN section 9 (PostgreSQL on 127.0.0.1:5432). The province-scale data
+# set takes about 15 min per engine to build the first time; BENCH_FACTOR=0.1 for a quick run.
+BENCH_FACTOR ?= 1
 bench: install translations
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/password_hash.py
+	$(BIN)/python bench/sync_load.py
+	$(BIN)/python bench/sync_load.py --pg
+	$(BIN)/python bench/coverage.py --engine both --factor $(BENCH_FACTOR)
 
 clean:
 	rm -rf $(VENV) instance/cdt.sqlite3* $(MO)

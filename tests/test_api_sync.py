@@ -422,6 +422,62 @@ def test_an_expired_session_gets_401_then_syncs_after_logging_in(client, auth, w
 # --- concurrency -----------------------------------------------------------------------------
 
 
+def test_a_batch_is_written_together_not_item_by_item(client, auth, world, db, count_queries):
+    """30 visits: one SAVEPOINT for the batch and a multi-row INSERT per table, not 30 of each."""
+    token = login_api(client, auth)
+    household = make_household(db, world["village_a1"], world["volunteer"])
+    items = [visit_item(household.id) for _ in range(30)]
+    with count_queries() as statements:
+        response = sync(client, token, items)
+    assert {r["status"] for r in response.json["results"]} == {"created"}
+    assert count(db, Visit) == 30 and count(db, VisitSkill) == 60
+
+    def inserts_into(table: str) -> int:
+        return sum(
+            s.lstrip().upper().startswith(f"INSERT INTO {table.upper()} ") for s in statements
+        )
+
+    assert inserts_into("visit") <= 3
+    assert inserts_into("visit_skill") <= 3
+    # item by item it was six statements per visit; SQLite still inserts the rows of the two
+    # tables with integer ids (audit log, status changes) one by one
+    assert len(statements) < (30 * 3 if not PG_URL else 40)
+
+
+def test_an_item_stored_between_the_read_and_the_write_is_unchanged(
+    client, auth, world, db, monkeypatch, caplog
+):
+    """The batch read misses a visit that a concurrent request stores before our flush: the
+    flush fails on the primary key, the batch is applied again item by item and finds it."""
+    token = login_api(client, auth)
+    household = make_household(db, world["village_a1"], world["volunteer"])
+    first, second = visit_item(household.id), visit_item(household.id)
+    assert sync(client, token, [first]).json["results"][0]["status"] == "created"
+    real_load = sync_services._Batch._load
+    reads: list[type] = []
+
+    def load_missing_the_visit_once(batch, model, keys):
+        reads.append(model)
+        if model is Visit and reads.count(Visit) == 1:
+            return []  # as if read just before the other request committed
+        return real_load(batch, model, keys)
+
+    monkeypatch.setattr(sync_services._Batch, "_load", load_missing_the_visit_once)
+    caplog.set_level(logging.INFO, logger="cdt_app.sync.services")
+    response = sync(client, token, [second, first])
+    assert response.status_code == 200
+    assert [r["status"] for r in response.json["results"]] == ["created", "unchanged"]
+    assert "item by item" in caplog.text
+    assert count(db, Visit) == 2
+    assert db.scalar(select(func.count()).select_from(VisitSkill)) == 4
+    assert (
+        db.scalar(
+            select(func.count()).select_from(AuditLog).where(AuditLog.object_id == second["id"])
+        )
+        == 1
+    )
+
+
 @pytest.mark.parametrize("senders", [("tinhnguyen", "tinhnguyen"), ("tinhnguyen", "totruong")])
 def test_two_identical_requests_at_the_same_time_store_one_row(
     app, world, db, monkeypatch, caplog, senders

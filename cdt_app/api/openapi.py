@@ -386,8 +386,8 @@ PATHS: dict[str, Any] = {
             "description": "Items are applied in order (a visit may name a household "
             "registered earlier in the batch); a rejected item stores nothing and does not "
             "stop the others, and the batch is committed once. Sending the same item again "
-            "(a retry after a lost answer) answers unchanged and stores nothing new; two requests carrying the same new "
-            "item at the same time store one row.",
+            "(a retry after a lost answer) answers unchanged and stores nothing new; two "
+            "requests carrying the same new item at the same time store one row.",
             "security": _AUTH,
             "requestBody": {
                 "required": True,

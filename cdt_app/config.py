@@ -53,7 +53,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SECRET_KEY": secret,
         "CDT_DATABASE_URL": env.get("CDT_DATABASE_URL", default_db),
         "CDT_DEMO": _bool(env.get("CDT_DEMO")) and not production,
-        "CDT_SQLITE_BUSY_TIMEOUT_MS": int(env.get("CDT_SQLITE_BUSY_TIMEOUT_MS", "10000")),
+        #: how long a transaction waits for a lock (SQLite busy timeout, PostgreSQL lock_timeout)
+        "CDT_LOCK_TIMEOUT_MS": int(
+            env.get("CDT_LOCK_TIMEOUT_MS") or env.get("CDT_SQLITE_BUSY_TIMEOUT_MS") or "10000"
+        ),
         "CDT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "CDT_IDLE_TIMEOUT": timedelta(hours=float(env.get("CDT_IDLE_TIMEOUT_HOURS", "8"))),
         "CDT_ABSOLUTE_TIMEOUT": timedelta(hours=float(env.get("CDT_ABSOLUTE_TIMEOUT_HOURS", "24"))),

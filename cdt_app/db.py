@@ -3,11 +3,13 @@
 SQLite runs in WAL mode with foreign keys on and a busy timeout. Transactions of requests that
 write (POST, PUT, PATCH, DELETE) and of CLI commands begin IMMEDIATE, so a read-then-write
 transaction waits for the write lock instead of failing with SQLITE_BUSY. PostgreSQL is used
-through psycopg 3 when ``CDT_DATABASE_URL`` starts with ``postgresql+psycopg://``.
+through psycopg 3 when ``CDT_DATABASE_URL`` starts with ``postgresql+psycopg://``, with a
+``lock_timeout``. A lock not obtained in time (``is_busy``) is answered 503, try again later.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -20,8 +22,9 @@ MAX_ID = 2**31 - 1
 _IMMEDIATE = "cdt_sqlite_immediate"
 
 
-def make_engine(url: str, busy_timeout_ms: int = 10000) -> Engine:
-    """Create the engine for ``url`` with this app's SQLite settings."""
+def make_engine(url: str, lock_timeout_ms: int = 10000) -> Engine:
+    """Create the engine for ``url``; a transaction waits ``lock_timeout_ms`` at most for a lock."""
+    busy_timeout_ms = lock_timeout_ms
     if url.startswith("sqlite"):
         db_path = url.split("///", 1)[-1]
         if db_path and db_path != ":memory:":
@@ -34,7 +37,26 @@ def make_engine(url: str, busy_timeout_ms: int = 10000) -> Engine:
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
     return create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        hide_parameters=True,
+        connect_args={"options": f"-c lock_timeout={int(lock_timeout_ms)}"},
+    )
+
+
+#: PostgreSQL's SQLSTATEs of a lock not obtained: deadlock, lock timeout, serialisation failure
+_BUSY_SQLSTATES = {"40P01", "55P03", "40001"}
+
+
+def is_busy(error: BaseException) -> bool:
+    """Did the database refuse for want of a lock (worth trying again later)?"""
+    original = getattr(error, "orig", error)
+    if getattr(original, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    return isinstance(original, sqlite3.OperationalError) and (
+        "locked" in str(original) or "busy" in str(original)
     )
 
 
@@ -65,7 +87,7 @@ def is_sqlite(engine: Engine) -> bool:
 def init_app(app: Flask) -> None:
     """Create the app's engine and close the session at the end of each app context."""
     app.extensions["cdt_engine"] = make_engine(
-        app.config["CDT_DATABASE_URL"], app.config["CDT_SQLITE_BUSY_TIMEOUT_MS"]
+        app.config["CDT_DATABASE_URL"], app.config["CDT_LOCK_TIMEOUT_MS"]
     )
     app.teardown_appcontext(close_session)
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+
+from .db import is_busy
+
+#: the Retry-After of a 503 when the database was busy (seconds)
+BUSY_RETRY_AFTER_S = 10
 
 
 class ValidationError(Exception):
@@ -40,6 +46,7 @@ def _messages() -> dict[int, str]:
         413: _("The data sent is too large."),
         429: _("Too many attempts. Please wait a moment and try again."),
         500: _("Something went wrong on our side. Your saved data is safe; please try again."),
+        503: _("The server is busy. Nothing was lost; please try again in a moment."),
     }
 
 
@@ -58,6 +65,17 @@ def register_error_pages(app: Flask) -> None:
         if _wants_json():
             return jsonify(error=message), code
         return render_template("errors/error.html", code=code, message=message), code
+
+    @app.errorhandler(OperationalError)
+    def database_error(error: OperationalError):
+        if not is_busy(error):
+            return unexpected_error(error)
+        app.logger.warning("Database busy on %s %s: %s", request.method, request.path, error)
+        message = _messages()[503]
+        headers = {"Retry-After": str(BUSY_RETRY_AFTER_S)}
+        if _wants_json():
+            return jsonify(error=message), 503, headers
+        return render_template("errors/error.html", code=503, message=message), 503, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

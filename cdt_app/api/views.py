@@ -16,7 +16,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import OperationalError
 
-from ..db import SAFE_METHODS, get_session
+from ..db import SAFE_METHODS, get_session, is_busy
 from ..extensions import csrf
 from ..sync.queries import offline_data
 from ..sync.services import MAX_ITEMS, sync_items
@@ -83,13 +83,13 @@ def sync():
             results = sync_items(session, current_user, items)
             session.commit()
             break
-        except OperationalError:
-            # a deadlock (PostgreSQL) or a lock wait that timed out (SQLite): nothing of this
-            # batch is stored; run it again from the start
+        except OperationalError as error:
+            # a deadlock or a lock wait that timed out: nothing of this batch is stored; run
+            # it again from the start (after the last attempt: 503, try again later)
             session.rollback()
-            current_app.logger.warning("sync: database busy (attempt %d)", attempt, exc_info=True)
-            if attempt == SYNC_ATTEMPTS:
-                abort(503)
+            if not is_busy(error) or attempt == SYNC_ATTEMPTS:
+                raise
+            current_app.logger.warning("sync: database busy (attempt %d)", attempt)
             time.sleep(random.uniform(0.02, 0.1) * attempt)  # noqa: S311 (jitter)
     response = jsonify(results=results)
     elapsed_ms = (time.perf_counter() - started) * 1000

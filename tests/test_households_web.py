@@ -155,11 +155,29 @@ def test_duplicate_warning_links_to_the_existing_household(client, auth, db, wor
     assert response.status_code == 200
     assert "Hộ này có thể đã được đăng ký" in response.text
     assert f"/households/{existing.id}" in response.text
+    # the server's own warning, shown; not the hidden one the page script fills in offline
+    assert "data-offline-duplicates" not in response.text
+    assert response.text.count('name="confirm_duplicate"') == 1
     assert _count(db) == 1
     confirm = dict(_form(client, "/households/new", **fields), confirm_duplicate="y")
     response = client.post("/households/new", data=confirm)
     assert response.status_code == 302, response.text
     assert _count(db) == 2, response.location
+
+
+def test_the_new_household_form_carries_the_offline_duplicate_warning_hidden(
+    client, auth, db, world
+):
+    village = world["tree"]["village_a1"]
+    household = make_household(db, village, world["volunteer"], "Lê Văn Cũ", members=3)
+    auth.login("tn")
+    page = client.get("/households/new").text
+    warning = re.search(r"<div [^>]*data-offline-duplicates[^>]*>(.*?)</div>\s*</div>", page, re.S)
+    assert warning is not None and " hidden " in warning.group(0)[:80]
+    assert 'name="confirm_duplicate"' in warning.group(1)
+    assert "/static/js/household-form.js" in page
+    edit = client.get(f"/households/{household.id}/edit").text
+    assert "data-offline-duplicates" not in edit and "household-form.js" not in edit
 
 
 def test_edit_a_household(client, auth, db, world):

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from cdt_app.i18n import today_local
 from cdt_app.models import Household, Skill, Visit, VisitSkill
+from tests.browser_helpers import SMALL_TARGETS_JS
 from tests.conftest import BROWSER_ARGS, CHROMIUM
 from tests.factories import make_household, make_tree, make_user
 
@@ -495,6 +496,51 @@ def test_an_invalid_item_needs_a_fix_while_the_others_sync(pwa, world, db):
 
 
 # --- the web form online, and what a repeat visit costs ----------------------------------------
+
+
+def fill_household(pwa: Phone, name: str, address: str, members: str) -> None:
+    page = pwa.page
+    page.fill("input[name=head_name]", name)
+    page.fill("input[name=address]", address)
+    page.fill("input[name=members]", members)
+    page.check("input[name=consent]")
+    page.get_by_role("button", name="Lưu hộ gia đình").click()
+
+
+def test_offline_a_household_already_on_the_phone_is_flagged_before_it_is_kept(pwa, world, db):
+    """The server's duplicate rule (same village, name and address, folded), offline."""
+    page = pwa.page
+    pwa.goto("/")
+    pwa.login()
+    pwa.warm()
+    pwa.offline()
+    pwa.goto("/households/new")
+    warning = page.locator("[data-offline-duplicates]")
+    expect(warning).to_be_hidden()
+    fill_household(pwa, "nguyễn văn AN", " số 1 ", "4")  # Nguyễn Văn An, Số 1 is kept
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("Hộ này có thể đã được đăng ký")
+    link = warning.locator("li a")
+    expect(link).to_have_text("Nguyễn Văn An, Số 1")
+    assert link.get_attribute("href").endswith(f"/visits/new?household={world['an'].id}")
+    assert page.url.endswith("/households/new") and pwa.outbox() == []
+    pwa.expect_pending(0)
+    assert page.evaluate(SMALL_TARGETS_JS) == []  # the link and the box, 44 px at 360 px wide
+
+    page.check("[data-offline-duplicates] input[name=confirm_duplicate]")
+    page.get_by_role("button", name="Lưu hộ gia đình").click()
+    page.wait_for_url(re.compile(r"/visits/new\?household="))
+    pwa.expect_pending(1)
+
+    # the household waiting to be sent is found too; another address is another household
+    pwa.goto("/households/new")
+    fill_household(pwa, "Nguyễn Văn An", "Số 1", "2")
+    expect(page.locator("[data-offline-duplicates] li")).to_have_count(2)
+    page.fill("input[name=address]", "Số 11")
+    page.get_by_role("button", name="Lưu hộ gia đình").click()
+    page.wait_for_url(re.compile(r"/visits/new\?household="))
+    pwa.expect_pending(2)
+    assert sorted(item["payload"]["address"] for item in pwa.outbox()) == [" số 1 ", "Số 11"]
 
 
 def test_the_web_form_online_is_unchanged_and_leaves_nothing_behind(pwa, world, db):

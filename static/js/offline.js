@@ -82,10 +82,11 @@
     const list = ((kept && kept.data.households) || []).slice();
     for (const it of items) {
       if (it.kind === "household" && it.user === user && it.state !== "synced")
-        list.unshift({ id: it.id, head_name: it.payload.head_name, address: it.payload.address, members: it.payload.members });
+        list.unshift({ id: it.id, village_id: it.payload.village_id, head_name: it.payload.head_name, address: it.payload.address, members: it.payload.members });
     }
     return list;
   };
+  C.households = households; C.fold = fold;
 
   // --- the forms ---------------------------------------------------------------------------
   const num = (v) => (/^\s*\d+\s*$/.test(v) ? +v : v);
@@ -116,6 +117,7 @@
     e.preventDefault();
     const blank = f.elements.household_id && f.elements.household_id.defaultValue === NIL;
     const offline = copy || fixId || blank || !navigator.onLine, p = payload(f, kind);
+    if (offline && C.check && !(await C.check(kind, p, f.elements.new_id.value))) return;  // household-form.js
     const item = { id: f.elements.new_id.value, kind, payload: p, user, state: offline ? "pending" : "draft", errors: {}, label: label(kind, p) };
     try {
       const old = await C.get(item.id);

@@ -129,6 +129,13 @@ class Phone:
         self.context.unroute("**/*")
         self.context.set_offline(False)
 
+    def logged_in_then_offline(self):
+        """Log in online, let the service worker keep the pages and data, then lose the network."""
+        self.goto("/")
+        self.login()
+        self.warm()
+        self.offline()
+
     def goto(self, path: str):
         return self.page.goto(self.base + path)
 
@@ -244,16 +251,21 @@ def skills_of(db, visit: Visit) -> dict[str, bool]:
     return {code: completed for code, completed in rows}
 
 
-def register_household_offline(pwa: Phone, name: str, address: str, members: str) -> None:
+def fill_household(pwa: Phone, name: str, address: str, members: str, phone: str = "") -> None:
+    """On an open household form: type the household and save."""
     page = pwa.page
-    pwa.goto("/households/new")
     page.fill("input[name=head_name]", name)
     page.fill("input[name=address]", address)
-    page.fill("input[name=phone]", "0912 345 678")
+    page.fill("input[name=phone]", phone)
     page.fill("input[name=members]", members)
     page.check("input[name=consent]")
     page.get_by_role("button", name="Lưu hộ gia đình").click()
-    page.wait_for_url(re.compile(r"/visits/new\?household="))
+
+
+def register_household_offline(pwa: Phone, name: str, address: str, members: str) -> None:
+    pwa.goto("/households/new")
+    fill_household(pwa, name, address, members, phone="0912 345 678")
+    pwa.page.wait_for_url(re.compile(r"/visits/new\?household="))
 
 
 def log_visit(pwa: Phone, skills: dict[str, bool], people: str, notes: str = "") -> None:
@@ -355,10 +367,7 @@ def page_states(pwa: Phone) -> list[str]:
 
 
 def test_an_answer_lost_after_the_commit_creates_no_duplicate(pwa, world, db):
-    pwa.goto("/")
-    pwa.login()
-    pwa.warm()
-    pwa.offline()
+    pwa.logged_in_then_offline()
     pick_household(pwa, "an")
     log_visit(pwa, {"vneid": True}, "1")
     pwa.expect_pending(1)
@@ -386,10 +395,7 @@ def test_an_answer_lost_after_the_commit_creates_no_duplicate(pwa, world, db):
 
 def test_a_session_that_expired_offline_syncs_after_logging_in_again(pwa, world, db, monkeypatch):
     page = pwa.page
-    pwa.goto("/")
-    pwa.login()
-    pwa.warm()
-    pwa.offline()
+    pwa.logged_in_then_offline()
     pick_household(pwa, "binh")
     log_visit(pwa, {"dvc": True}, "2")
 
@@ -418,10 +424,7 @@ def test_a_session_that_expired_offline_syncs_after_logging_in_again(pwa, world,
 
 def test_logging_out_with_records_pending_asks_first(pwa, world, db):
     page = pwa.page
-    pwa.goto("/")
-    pwa.login()
-    pwa.warm()
-    pwa.offline()
+    pwa.logged_in_then_offline()
     pick_household(pwa, "an")
     log_visit(pwa, {"vneid": False}, "1")
     # the network is back but the server does not answer the sync yet
@@ -452,10 +455,7 @@ def test_logging_out_with_records_pending_asks_first(pwa, world, db):
 
 def test_an_invalid_item_needs_a_fix_while_the_others_sync(pwa, world, db):
     page = pwa.page
-    pwa.goto("/")
-    pwa.login()
-    pwa.warm()
-    pwa.offline()
+    pwa.logged_in_then_offline()
     pick_household(pwa, "an")
     log_visit(pwa, {"vneid": True}, "1")
     # the phone's clock is two days ahead: the form proposes that date
@@ -498,22 +498,10 @@ def test_an_invalid_item_needs_a_fix_while_the_others_sync(pwa, world, db):
 # --- the web form online, and what a repeat visit costs ----------------------------------------
 
 
-def fill_household(pwa: Phone, name: str, address: str, members: str) -> None:
-    page = pwa.page
-    page.fill("input[name=head_name]", name)
-    page.fill("input[name=address]", address)
-    page.fill("input[name=members]", members)
-    page.check("input[name=consent]")
-    page.get_by_role("button", name="Lưu hộ gia đình").click()
-
-
 def test_offline_a_household_already_on_the_phone_is_flagged_before_it_is_kept(pwa, world, db):
     """The server's duplicate rule (same village, name and address, folded), offline."""
     page = pwa.page
-    pwa.goto("/")
-    pwa.login()
-    pwa.warm()
-    pwa.offline()
+    pwa.logged_in_then_offline()
     pwa.goto("/households/new")
     warning = page.locator("[data-offline-duplicates]")
     expect(warning).to_be_hidden()
@@ -559,10 +547,7 @@ def test_the_web_form_online_is_unchanged_and_leaves_nothing_behind(pwa, world, 
 
 def test_unknown_ids_are_not_reused(pwa, world, db):
     """Two offline forms opened from the same kept page get different ids."""
-    pwa.goto("/")
-    pwa.login()
-    pwa.warm()
-    pwa.offline()
+    pwa.logged_in_then_offline()
     ids = set()
     for _ in range(2):
         pick_household(pwa, "an")
@@ -575,10 +560,7 @@ def test_unknown_ids_are_not_reused(pwa, world, db):
 
 def test_unsent_records_can_be_exported_to_a_file(pwa, world, db):
     page = pwa.page
-    pwa.goto("/")
-    pwa.login()
-    pwa.warm()
-    pwa.offline()
+    pwa.logged_in_then_offline()
     pick_household(pwa, "an")
     log_visit(pwa, {"health": True}, "2")
     pwa.goto("/sync")

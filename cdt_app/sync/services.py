@@ -295,6 +295,7 @@ def _apply_one_by_one(session: Session, actor: User, parsed: list) -> list[dict[
 
 
 def _apply_alone(batch: _Batch, kind: str, key: uuid.UUID, payload: Mapping[str, Any]) -> dict:
+    """One item in its own SAVEPOINT; if its write fails on a row stored meanwhile, again."""
     for fresh in (False, True):
         try:
             return _in_savepoint(

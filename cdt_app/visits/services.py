@@ -1,7 +1,10 @@
 """Logging, editing and deleting visits. Services never commit.
 
 ``save_visit`` only adds its rows to the session: the caller's commit (or a sync batch's one
-flush for all its items) writes them, so that many visits cost one INSERT per table.
+flush for all its items) writes them, so that many visits cost one INSERT per table. With no
+``relationship()`` between them, SQLAlchemy's unit of work orders the tables by class name:
+``visit`` before ``visit_skill`` and ``visit_status_change``, as their foreign keys need
+(tests/test_api_sync.py writes such batches on both engines, whose foreign keys are checked).
 
 One validation source: the web form and the sync API both call ``save_visit`` with raw values
 and get the same Vietnamese messages back in a ``ValidationError``.

@@ -24,17 +24,16 @@ _IMMEDIATE = "cdt_sqlite_immediate"
 
 def make_engine(url: str, lock_timeout_ms: int = 10000) -> Engine:
     """Create the engine for ``url``; a transaction waits ``lock_timeout_ms`` at most for a lock."""
-    busy_timeout_ms = lock_timeout_ms
     if url.startswith("sqlite"):
         db_path = url.split("///", 1)[-1]
         if db_path and db_path != ":memory:":
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+            connect_args={"check_same_thread": False, "timeout": lock_timeout_ms / 1000},
             hide_parameters=True,  # no personal data in logged SQL or error messages
         )
-        _configure_sqlite(engine, busy_timeout_ms)
+        _configure_sqlite(engine, lock_timeout_ms)
         return engine
     return create_engine(
         url,

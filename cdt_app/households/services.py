@@ -22,7 +22,15 @@ from ..errors import ValidationError
 from ..i18n import normalise_phone, search_key, sort_key
 from ..models import Household, Place, User, Visit, utcnow
 from ..scope import get_village_record_or_404, place_in_area
-from .values import BadValue, clean_line, clean_text, is_blank, parse_bool, parse_int
+from .values import (
+    NOTES_MAX,
+    BadValue,
+    clean_line,
+    clean_text,
+    is_blank,
+    parse_bool,
+    parse_int,
+)
 
 HOUSEHOLD_FIELDS = (
     "village_id",
@@ -36,7 +44,7 @@ HOUSEHOLD_FIELDS = (
 )
 _AUDITED = HOUSEHOLD_FIELDS
 MAX_MEMBERS = 99
-NAME_MAX, ADDRESS_MAX, NOTES_MAX = 120, 255, 1000
+NAME_MAX, ADDRESS_MAX = 120, 255
 
 
 def household_search_key(head_name: str, address: str, phone: str | None) -> str:
@@ -77,10 +85,7 @@ def _clean(session: Session, actor: User, data: Mapping[str, Any]) -> dict[str, 
     clean["head_name"] = name
 
     try:
-        address = clean_line(data.get("address"))
-        if len(address) > ADDRESS_MAX:
-            raise BadValue(address)
-        clean["address"] = address
+        clean["address"] = clean_line(data.get("address"), ADDRESS_MAX)
     except BadValue:
         errors["address"] = _("The address is too long (at most 255 characters).")
 
@@ -125,10 +130,7 @@ def _clean(session: Session, actor: User, data: Mapping[str, Any]) -> dict[str, 
     clean["consent"] = consent
 
     try:
-        notes = clean_text(data.get("notes"))
-        if len(notes) > NOTES_MAX:
-            raise BadValue(notes)
-        clean["notes"] = notes
+        clean["notes"] = clean_text(data.get("notes"), NOTES_MAX)
     except BadValue:
         errors["notes"] = _("The notes are too long (at most 1000 characters).")
 

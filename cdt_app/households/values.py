@@ -32,25 +32,37 @@ def _drop_controls(text: str, keep_newlines: bool) -> str:
     return "".join(kept)
 
 
-def clean_line(value: Any) -> str:
-    """One line of text, NFC, white space collapsed; None is empty; non-text is refused."""
+#: the longest free-text notes of a household or a visit
+NOTES_MAX = 1000
+
+
+def _at_most(text: str, max_length: int | None) -> str:
+    if max_length is not None and len(text) > max_length:
+        raise BadValue(text)
+    return text
+
+
+def clean_line(value: Any, max_length: int | None = None) -> str:
+    """One line of text, NFC, white space collapsed; None is empty; non-text, or text longer
+    than ``max_length`` once cleaned, is refused."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise BadValue(value)
     text = _drop_controls(value, keep_newlines=False)
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    return _at_most(" ".join(unicodedata.normalize("NFC", text).split()), max_length)
 
 
-def clean_text(value: Any) -> str:
-    """Several lines of text (notes), NFC, each line trimmed, no empty lines at the ends."""
+def clean_text(value: Any, max_length: int | None = None) -> str:
+    """Several lines of text (notes), NFC, each line trimmed, no empty lines at the ends;
+    non-text, or text longer than ``max_length`` once cleaned, is refused."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise BadValue(value)
     text = _drop_controls(value.replace("\r\n", "\n").replace("\r", "\n"), keep_newlines=True)
     lines = [" ".join(line.split()) for line in unicodedata.normalize("NFC", text).split("\n")]
-    return "\n".join(lines).strip()
+    return _at_most("\n".join(lines).strip(), max_length)
 
 
 def parse_int(value: Any, *, low: int, high: int) -> int:

@@ -26,6 +26,7 @@ from sqlmodel import Session
 from ..audit import diff, record
 from ..errors import ValidationError
 from ..households.values import (
+    NOTES_MAX,
     BadValue,
     clean_text,
     is_blank,
@@ -40,7 +41,6 @@ from ..models import Household, Place, Skill, User, Visit, VisitSkill, VisitStat
 from ..scope import get_village_record_or_404, place_in_area
 
 VISIT_FIELDS = ("household_id", "visited_on", "skills", "people_taught", "notes", "lat", "lon")
-NOTES_MAX = 1000
 #: what a skill code can look like (cdt_app.skills.services); anything else is never looked up
 _SKILL_CODE = re.compile(r"[a-z0-9_]{1,40}")
 #: no visit before the teams existed; guards against typing mistakes such as 0205
@@ -152,10 +152,7 @@ def _clean(
         )
 
     try:
-        notes = clean_text(data.get("notes"))
-        if len(notes) > NOTES_MAX:
-            raise BadValue(notes)
-        clean["notes"] = notes
+        clean["notes"] = clean_text(data.get("notes"), NOTES_MAX)
     except BadValue:
         errors["notes"] = _("The notes are too long (at most 1000 characters).")
 

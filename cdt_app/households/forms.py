@@ -6,7 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import TelField
 
-from .services import HOUSEHOLD_FIELDS
+from .services import ADDRESS_MAX, HOUSEHOLD_FIELDS, NAME_MAX
+from .values import NOTES_MAX
 
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
 
@@ -17,11 +18,11 @@ class HouseholdForm(FlaskForm):
     village_id = SelectField(_l("Village"), validate_choice=False)
     head_name = StringField(
         _l("Head of household (full name)"),
-        render_kw={"autocomplete": "off", "autocapitalize": "words", "maxlength": 120},
+        render_kw={"autocomplete": "off", "autocapitalize": "words", "maxlength": NAME_MAX},
     )
     address = StringField(
         _l("Address (house number, street, hamlet)"),
-        render_kw={"autocomplete": "off", "maxlength": 255},
+        render_kw={"autocomplete": "off", "maxlength": ADDRESS_MAX},
     )
     phone = TelField(
         _l("Phone number (optional)"),
@@ -29,7 +30,7 @@ class HouseholdForm(FlaskForm):
     )
     members = StringField(_l("Number of members"), render_kw=NUMERIC)
     smartphone_members = StringField(_l("Members with a smartphone (optional)"), render_kw=NUMERIC)
-    notes = TextAreaField(_l("Notes (optional)"), render_kw={"maxlength": 1000, "rows": 3})
+    notes = TextAreaField(_l("Notes (optional)"), render_kw={"maxlength": NOTES_MAX, "rows": 3})
     consent = BooleanField(
         _l(
             "The household agrees that the team stores this information (name, address, phone "

@@ -5,6 +5,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, StringField, TextAreaField
 
+from ..households.values import NOTES_MAX
+
 
 class VisitForm(FlaskForm):
     #: made when the form is shown: a second tap on "Save" cannot log the visit twice
@@ -17,7 +19,7 @@ class VisitForm(FlaskForm):
     people_taught = StringField(
         _l("People taught"), render_kw={"inputmode": "numeric", "autocomplete": "off"}
     )
-    notes = TextAreaField(_l("Notes (optional)"), render_kw={"maxlength": 1000, "rows": 3})
+    notes = TextAreaField(_l("Notes (optional)"), render_kw={"maxlength": NOTES_MAX, "rows": 3})
     lat = HiddenField()
     lon = HiddenField()
 

@@ -146,7 +146,9 @@ def coverage():
     )
 
 
-def _filename(place: Place, extension: str, suffix: str = "") -> str:
+def _coverage_filename(place: Place, extension: str, level: str) -> str:
+    """do-bao-phu-<code>[-thon]-<yyyymmdd>.<extension> ("-thon": one row per village)."""
+    suffix = "-thon" if level == "villages" else ""
     stamp = today_local().strftime("%Y%m%d")
     return f"do-bao-phu-{place.code or place.id}{suffix}-{stamp}.{extension}"
 
@@ -198,9 +200,7 @@ def coverage_csv_export():
     return Response(
         stream_with_context(coverage_csv(report, rows, hierarchy)),
         mimetype="text/csv",
-        headers=_attachment(
-            _filename(place, "csv", "-thon" if filters.level == "villages" else "")
-        ),
+        headers=_attachment(_coverage_filename(place, "csv", filters.level)),
     )
 
 
@@ -221,9 +221,7 @@ def coverage_xlsx_export():
     return Response(
         content,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers=_attachment(
-            _filename(place, "xlsx", "-thon" if filters.level == "villages" else "")
-        ),
+        headers=_attachment(_coverage_filename(place, "xlsx", filters.level)),
     )
 
 

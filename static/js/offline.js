@@ -117,7 +117,7 @@
     e.preventDefault();
     const blank = f.elements.household_id && f.elements.household_id.defaultValue === NIL;
     const offline = copy || fixId || blank || !navigator.onLine, p = payload(f, kind);
-    if (offline && C.check && !(await C.check(kind, p, f.elements.new_id.value))) return;  // household-form.js
+    if (offline && C.check && !(await C.check(kind, p, f.elements.new_id.value).catch(() => true))) return;  // household-form.js; a failed look-up never blocks saving
     const item = { id: f.elements.new_id.value, kind, payload: p, user, state: offline ? "pending" : "draft", errors: {}, label: label(kind, p) };
     try {
       const old = await C.get(item.id);

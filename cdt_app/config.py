@@ -83,6 +83,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": 3600 * 8,
         "MAX_CONTENT_LENGTH": int(env.get("CDT_MAX_CONTENT_LENGTH", str(5 * 1024 * 1024))),
         "RATELIMIT_STORAGE_URI": env.get("CDT_RATELIMIT_STORAGE_URL", "memory://"),
+        # counted over the last minute/hour, not per clock minute: no double burst at a boundary
+        "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_ENABLED": _bool(env.get("CDT_RATELIMIT_ENABLED"), default=True),
         "RATELIMIT_HEADERS_ENABLED": False,
         "PREFERRED_URL_SCHEME": "https" if production else "http",

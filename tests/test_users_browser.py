@@ -28,6 +28,13 @@ def _login(phone, base: str, username: str) -> None:
     phone.wait_for_load_state("networkidle")
 
 
+def _open(phone, link) -> None:
+    """Tap ``link`` (or a submit button) and wait for the page it leads to: the checks must
+    not run while the old page is being replaced."""
+    with phone.expect_navigation():
+        link.click()
+
+
 def _fits_the_phone(phone) -> None:
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     assert phone.evaluate(SMALL_TARGETS_JS) == []
@@ -38,15 +45,15 @@ def test_team_lead_adds_a_team_member_on_a_phone(live_server, phone, db):
     make_user(db, "team_lead", tree["village_a1"], username="totruong", name="Phạm Tổ Trưởng")
     make_user(db, "volunteer", tree["village_a1"], username="tinhnguyen", name="Nguyễn Thị Hoa")
     _login(phone, live_server, "totruong")
-    phone.get_by_role("link", name="Tổ của tôi: thêm hoặc khóa tài khoản tổ viên").click()
+    _open(phone, phone.get_by_role("link", name="Tổ của tôi: thêm hoặc khóa tài khoản tổ viên"))
     assert phone.get_by_role("heading", level=1).inner_text() == "Tổ của tôi"
     assert phone.get_by_text("Nguyễn Thị Hoa").is_visible()
     _fits_the_phone(phone)
-    phone.get_by_role("link", name="Thêm tổ viên").click()
+    _open(phone, phone.get_by_role("link", name="Thêm tổ viên"))
     _fits_the_phone(phone)
     phone.get_by_label("Tên đăng nhập hoặc số điện thoại").fill("0987 654 321")
     phone.get_by_label("Họ và tên").fill("Trần Văn Mới")
-    phone.get_by_role("button", name="Lưu").click()
+    _open(phone, phone.get_by_role("button", name="Lưu"))
     assert phone.get_by_role("heading", level=1).inner_text() == "Đã tạo tài khoản"
     password = phone.locator("#one-time-password").inner_text()
     assert re.fullmatch(r"[a-z0-9]{10}", password)
@@ -55,7 +62,7 @@ def test_team_lead_adds_a_team_member_on_a_phone(live_server, phone, db):
     user = db.scalar(select(User).where(User.username == "0987654321"))
     assert user.role == "volunteer" and user.place_id == tree["village_a1"].id
     assert user.must_change_password and verify_password(user.password_hash, password)
-    phone.get_by_role("link", name="Xong").click()
+    _open(phone, phone.get_by_role("link", name="Xong"))
     assert phone.get_by_role("heading", level=1).inner_text() == "Trần Văn Mới"
     _fits_the_phone(phone)
 
@@ -65,11 +72,14 @@ def test_staff_drills_down_the_places_on_a_phone(live_server, phone, db):
     make_household(db, tree["village_a1"])
     make_user(db, "staff", tree["province"], username="canbo")
     _login(phone, live_server, "canbo")
-    phone.get_by_role("navigation", name="Menu chính").get_by_role("link", name="Địa bàn").click()
+    _open(
+        phone,
+        phone.get_by_role("navigation", name="Menu chính").get_by_role("link", name="Địa bàn"),
+    )
     assert phone.get_by_role("heading", level=1).inner_text() == "Tỉnh Thử Nghiệm"
     _fits_the_phone(phone)
-    phone.get_by_role("link", name=re.compile("Xã An Bình")).click()
+    _open(phone, phone.get_by_role("link", name=re.compile("Xã An Bình")))
     assert phone.get_by_role("heading", level=1).inner_text() == "Xã An Bình"
-    phone.get_by_role("link", name=re.compile("Thôn Một")).click()
+    _open(phone, phone.get_by_role("link", name=re.compile("Thôn Một")))
     assert phone.get_by_text("Số hộ đã đăng ký").is_visible()
     _fits_the_phone(phone)

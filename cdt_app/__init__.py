@@ -115,6 +115,7 @@ def register_request_hooks(app: Flask) -> None:
 def register_template_context(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from . import permissions
     from .i18n import register_template_helpers
     from .main.navigation import navigation_for
 
@@ -126,6 +127,7 @@ def register_template_context(app: Flask) -> None:
             "navigation_for": navigation_for,
             "demo_mode": app.config["CDT_DEMO"],
             "get_locale": get_locale,
+            "permissions": permissions,
         }
 
 

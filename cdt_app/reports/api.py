@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
 
+from ..permissions import can_view_reports
 from .filters import parse_filters
-from .views import VIEWERS, load_report
+from .views import load_report
 
 bp = Blueprint("reports_api", __name__, url_prefix="/api/v1")
 
@@ -15,7 +16,7 @@ bp = Blueprint("reports_api", __name__, url_prefix="/api/v1")
 def require_viewer():
     if not current_user.is_authenticated:
         abort(401)
-    if current_user.role not in VIEWERS:
+    if not can_view_reports(current_user):
         abort(403)
 
 

@@ -18,11 +18,11 @@ from ..db import get_session
 from ..errors import ValidationError
 from ..extensions import csrf
 from ..models import Visit
+from ..permissions import can_review, requires
 from .services import (
     ReviewConflict,
     ReviewNotAllowed,
     load_visit_for_review,
-    may_review,
     review_visit,
 )
 
@@ -55,9 +55,8 @@ def visit_review_json(visit: Visit) -> dict:
 
 
 @bp.post("/visits/<visit_id>/review")
+@requires(can_review)
 def review(visit_id: str):
-    if not may_review(current_user):
-        abort(403)
     try:
         parsed_id = uuid.UUID(visit_id)
     except ValueError:

@@ -36,7 +36,7 @@ from .exports import (
     raw_visits_headers,
     status_labels,
 )
-from .filters import Filters, parse_filters
+from .filters import Filters, load_report, parse_filters
 from .formatting import number_formatters
 from .forms import CoverageFilterForm, targets_form
 from .queries import (
@@ -54,14 +54,6 @@ from .queries import (
 from .services import record_export, set_targets, villages_of
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-
-
-def load_report(filters: Filters, level: str | None = None) -> tuple[Place, CoverageReport]:
-    """The scope-checked place of ``filters`` and its report (404 outside the user's area)."""
-    session = get_session()
-    place = place_or_own_or_404(session, current_user, filters.place_id)
-    report = coverage_report(session, place, filters.period, level or filters.level)
-    return place, report
 
 
 def _sorted_rows(filters: Filters, report: CoverageReport):
@@ -99,8 +91,8 @@ def _sort_options(report: CoverageReport) -> list[tuple[str, str]]:
 @requires(can_view_reports)
 def coverage():
     filters = parse_filters(request.args)
-    place, report = load_report(filters, "children")
     session = get_session()
+    place, report = load_report(session, current_user, filters, "children")
     rows = _sorted_rows(filters, report)
     trail = [p for p in ancestors_of(session, place) if place_in_area(session, current_user, p)]
     presets = {
@@ -178,7 +170,7 @@ def _export_report():
     filters = parse_filters(request.args)
     if filters.errors:
         abort(400)
-    place, report = load_report(filters)
+    place, report = load_report(get_session(), current_user, filters)
     rows = _sorted_rows(filters, report)
     hierarchy = hierarchy_names(get_session(), place, [*rows, report.place])
     return filters, place, report, rows, hierarchy

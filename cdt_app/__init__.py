@@ -75,24 +75,21 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (households_bp, visits_bp, skills_bp):
         app.register_blueprint(blueprint)
 
-    from .api.views import bp as api_bp
+    from .api import api_blueprint
     from .sync.views import bp as sync_bp
 
-    for blueprint in (api_bp, sync_bp):
+    for blueprint in (api_blueprint(), sync_bp):
         app.register_blueprint(blueprint)
 
-    from .reports.api import bp as reports_api_bp
     from .reports.views import bp as reports_bp
 
-    for blueprint in (reports_bp, reports_api_bp):
-        app.register_blueprint(blueprint)
+    app.register_blueprint(reports_bp)
 
     from .activity.views import bp as activity_bp
     from .auditlog.views import bp as auditlog_bp
-    from .review.api import bp as review_api_bp
     from .review.views import bp as review_bp
 
-    for blueprint in (review_bp, review_api_bp, activity_bp, auditlog_bp):
+    for blueprint in (review_bp, activity_bp, auditlog_bp):
         app.register_blueprint(blueprint)
 
     from .privacy.views import bp as privacy_bp
@@ -115,6 +112,7 @@ def register_request_hooks(app: Flask) -> None:
 def register_template_context(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from . import permissions
     from .i18n import register_template_helpers
     from .main.navigation import navigation_for
 
@@ -126,6 +124,7 @@ def register_template_context(app: Flask) -> None:
             "navigation_for": navigation_for,
             "demo_mode": app.config["CDT_DEMO"],
             "get_locale": get_locale,
+            "permissions": permissions,
         }
 
 

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from . import ROOT
+from .models.user import ROLES
 
 cdt_cli = AppGroup("cdt", help="Sổ tay Tổ CNS commands.")
 translate_cli = AppGroup("translate", help="Translation and localisation commands.")
@@ -109,7 +110,7 @@ def import_provinces_command(province_code: str) -> None:
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(["volunteer", "team_lead", "coordinator", "staff", "admin"]),
+    type=click.Choice(ROLES),
 )
 @click.option("--place", "place_code", required=True, help="Code of the user's place.")
 @click.option("--name", "display_name", default="")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from .api.errors import error_response
 from .db import is_busy
 
 #: the Retry-After of a 503 when the database was busy (seconds)
@@ -55,7 +56,7 @@ def register_error_pages(app: Flask) -> None:
     def csrf_error(_error: CSRFError):
         message = _("The form has expired. Please go back, reload the page and try again.")
         if _wants_json():
-            return jsonify(error=message), 400
+            return error_response(400, message)
         return render_template("errors/error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)
@@ -63,7 +64,7 @@ def register_error_pages(app: Flask) -> None:
         code = error.code or 500
         message = _messages().get(code) or _("The request could not be completed.")
         if _wants_json():
-            return jsonify(error=message), code
+            return error_response(code, message)
         return render_template("errors/error.html", code=code, message=message), code
 
     @app.errorhandler(OperationalError)
@@ -74,7 +75,7 @@ def register_error_pages(app: Flask) -> None:
         message = _messages()[503]
         headers = {"Retry-After": str(BUSY_RETRY_AFTER_S)}
         if _wants_json():
-            return jsonify(error=message), 503, headers
+            return error_response(503, message), headers
         return render_template("errors/error.html", code=503, message=message), 503, headers
 
     @app.errorhandler(Exception)
@@ -82,7 +83,7 @@ def register_error_pages(app: Flask) -> None:
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         message = _messages()[500]
         if _wants_json():
-            return jsonify(error=message), 500
+            return error_response(500, message)
         try:
             return render_template("errors/error.html", code=500, message=message), 500
         except Exception:  # the page itself failed: answer in plain text

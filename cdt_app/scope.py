@@ -35,6 +35,14 @@ def user_place(session: Session, user: User) -> Place | None:
     return cache[user.id]
 
 
+def user_place_or_404(session: Session, user: User) -> Place:
+    """The user's own place; 404 for a user with none (they see nothing)."""
+    place = user_place(session, user)
+    if place is None:
+        abort(404)
+    return place
+
+
 def area_condition(session: Session, user: User, path_column=Place.path) -> ColumnElement[bool]:
     """A WHERE condition on a place path column limiting rows to the user's area."""
     root = user_place(session, user)
@@ -63,6 +71,13 @@ def get_place_or_404(session: Session, user: User, place_id: int) -> Place:
     if place is None or not place_in_area(session, user, place):
         abort(404)
     return place
+
+
+def place_or_own_or_404(session: Session, user: User, place_id: int | None) -> Place:
+    """The place asked for (404 outside the user's area), or the user's own with none asked."""
+    if place_id is None:
+        return user_place_or_404(session, user)
+    return get_place_or_404(session, user, place_id)
 
 
 def places_in_area(session: Session, user: User):

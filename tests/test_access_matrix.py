@@ -119,13 +119,13 @@ EXPECTED: dict[str, dict[str, Access]] = {
     "review.approve": {"POST": Access(REVIEWERS | {"admin"}, ok=FORM_POST)},
     "review.return_visit": {"POST": Access(REVIEWERS | {"admin"}, ok=FORM_POST)},
     "review.approve_selected": {"POST": Access(REVIEWERS | {"admin"}, ok=FORM_POST)},
-    "review_api.review": {"POST": api(REVIEWERS | {"admin"}, ok=frozenset({400}))},
+    "api.review": {"POST": api(REVIEWERS | {"admin"}, ok=frozenset({400}))},
     "activity.overview": {"GET": Access(LEADS_UP)},
     # coverage and exports
     "reports.coverage": {"GET": Access(LEADS_UP)},
     "reports.coverage_csv_export": {"GET": Access(LEADS_UP)},
     "reports.coverage_xlsx_export": {"GET": Access(LEADS_UP)},
-    "reports_api.coverage": {"GET": api(LEADS_UP)},
+    "api.coverage": {"GET": api(LEADS_UP)},
     "reports.visits_csv_export": {"GET": Access(MANAGERS)},
     "reports.targets": {"GET": Access(MANAGERS), "POST": Access(MANAGERS, ok=FORM_POST)},
     # places and the skills catalogue
@@ -196,7 +196,7 @@ QUERY_SCOPED = {
     "reports.coverage_csv_export": ("place", "query_place"),
     "reports.coverage_xlsx_export": ("place", "query_place"),
     "reports.visits_csv_export": ("place", "query_place"),
-    "reports_api.coverage": ("place", "query_place"),
+    "api.coverage": ("place", "query_place"),
 }
 FIXED_ARGS = {"code": "vi", "filename": "css/app.css", "skill_id": 1, "object_type": "household"}
 

@@ -16,13 +16,13 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from ..models import Place, User, Visit
+from ..permissions import FIELD_ROLES
 from ..scope import subtree_condition
 
 WINDOW_DAYS = 30  #: the chart and the "last 30 days" columns
 INACTIVE_DAYS = 14  #: a volunteer with no visit in this many days is listed as inactive
 STALE_DAYS = 30  #: a village with no visit in this many days is listed as stalled
 LIST_MAX = 100
-MEMBER_ROLES = ("volunteer", "team_lead")
 
 
 @dataclass
@@ -86,7 +86,7 @@ def _member_rows(session: Session, place: Place, start: date, today: date, inact
         .join(member_place, member_place.id == User.place_id)
         .where(
             subtree_condition(member_place.path, place.path),
-            User.role.in_(MEMBER_ROLES),
+            User.role.in_(FIELD_ROLES),
             User.active.is_(True),
         )
     )

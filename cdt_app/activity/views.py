@@ -3,30 +3,27 @@ and filterable by place."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
-from ..auth.access import roles_required
 from ..db import get_session
 from ..i18n import today_local
+from ..permissions import can_see_activity, requires
 from ..review.queries import place_options
-from ..scope import get_place_or_404, user_place
+from ..scope import get_place_or_404, user_place_or_404
 from .chart import bar_chart
 from .forms import PlaceFilterForm
 from .queries import INACTIVE_DAYS, STALE_DAYS, WINDOW_DAYS, activity_overview
 
 bp = Blueprint("activity", __name__, url_prefix="/activity")
-VIEWERS = ("team_lead", "coordinator", "staff", "admin")
 
 
 @bp.get("/")
 @login_required
-@roles_required(*VIEWERS)
+@requires(can_see_activity)
 def overview():
     session = get_session()
-    root = user_place(session, current_user)
-    if root is None:
-        abort(404)
+    root = user_place_or_404(session, current_user)
     form = PlaceFilterForm(formdata=request.args)
     place = get_place_or_404(session, current_user, form.place.data) if form.place.data else root
     places = place_options(session, root, place if place.id != root.id else None)

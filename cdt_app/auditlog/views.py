@@ -5,15 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..auth.access import roles_required
 from ..db import get_session
+from ..permissions import can_read_audit_log, requires
 from ..review.forms import int_or_none
-from ..scope import user_place
+from ..scope import user_place_or_404
 from .forms import AuditFilterForm
 from .queries import KNOWN_ACTIONS, KNOWN_OBJECT_TYPES, AuditFilters, audit_entries
 
 bp = Blueprint("auditlog", __name__, url_prefix="/audit")
-READERS = ("staff", "admin")
 _ARGS = ("action", "object_type", "actor", "date_from", "date_to")
 
 
@@ -23,12 +22,10 @@ def _page_url(args: dict, page: int) -> str:
 
 @bp.get("/")
 @login_required
-@roles_required(*READERS)
+@requires(can_read_audit_log)
 def index():
     session = get_session()
-    root = user_place(session, current_user)
-    if root is None:
-        abort(404)
+    root = user_place_or_404(session, current_user)
     form = AuditFilterForm(formdata=request.args)
     form.validate()
     filters = AuditFilters(
@@ -55,12 +52,12 @@ def index():
 
 @bp.get("/<object_type>/<object_id>")
 @login_required
-@roles_required(*READERS)
+@requires(can_read_audit_log)
 def history(object_type: str, object_id: str):
     """Every entry of one object that lies in the reader's area, newest first."""
     session = get_session()
-    root = user_place(session, current_user)
-    if root is None or len(object_type) > 40 or len(object_id) > 64:
+    root = user_place_or_404(session, current_user)
+    if len(object_type) > 40 or len(object_id) > 64:
         abort(404)
     page = audit_entries(
         session,

@@ -105,11 +105,6 @@ def change_own_password(session: Session, user: User, current: str, new: str) ->
 # --- two-step login (TOTP, RFC 6238) and recovery codes ------------------------------------
 
 
-def totp_available(user: User) -> bool:
-    """Two-step login is offered to staff, coordinators and admins (required for admins)."""
-    return user.role in ("coordinator", "staff", "admin")
-
-
 def start_totp_enrolment(session: Session, user: User) -> str:
     """A new random secret (160 bits), pending until a code confirms it."""
     if user.totp_enabled:

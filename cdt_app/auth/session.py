@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
+from ..api.errors import error_response
 from ..db import get_session
 from ..extensions import login_manager
 from ..models import User
@@ -96,7 +97,7 @@ def _expired() -> bool:
 
 def _refuse(message: str, target: str):
     if request.path.startswith("/api/"):
-        return jsonify(error=message), 403
+        return error_response(403, message)
     if request.method == "GET":
         flash(message, "info")
     return redirect(target)

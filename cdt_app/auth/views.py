@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     make_response,
@@ -20,6 +19,7 @@ from flask_login import current_user, login_required
 from ..db import get_session
 from ..errors import ValidationError, populate_form_errors
 from ..extensions import limiter
+from ..permissions import can_use_two_step, requires
 from ..safety import safe_next
 from ..scope import user_place
 from .forms import (
@@ -39,7 +39,6 @@ from .services import (
     regenerate_recovery_codes,
     remaining_recovery_codes,
     start_totp_enrolment,
-    totp_available,
     totp_uri,
     verify_second_factor,
 )
@@ -174,22 +173,17 @@ def account():
         "auth/account.html",
         form=form,
         place=user_place(db, current_user),
-        two_step=totp_available(current_user),
+        two_step=can_use_two_step(current_user),
     )
 
 
 # --- two-step login settings ----------------------------------------------------------------
 
 
-def _require_two_step_role() -> None:
-    if not totp_available(current_user):
-        abort(404)
-
-
 @bp.get("/account/two-step")
 @login_required
+@requires(can_use_two_step, status=404)
 def two_step():
-    _require_two_step_role()
     db = get_session()
     return render_template(
         "auth/two_step.html",
@@ -206,8 +200,8 @@ def two_step():
 
 @bp.post("/account/two-step/start")
 @login_required
+@requires(can_use_two_step, status=404)
 def two_step_start():
-    _require_two_step_role()
     db = get_session()  # CSRFProtect has checked the token; the password comes with the code
     try:
         start_totp_enrolment(db, current_user)
@@ -227,8 +221,8 @@ def _show_codes(codes: list[str]):
 @bp.post("/account/two-step/confirm")
 @login_required
 @limiter.limit(_account_limit, key_func=lambda: f"totp-confirm:{getattr(current_user, 'id', '')}")
+@requires(can_use_two_step, status=404)
 def two_step_confirm():
-    _require_two_step_role()
     db = get_session()
     form = TotpConfirmForm()
     if form.validate_on_submit():
@@ -255,8 +249,8 @@ def two_step_confirm():
 
 @bp.post("/account/two-step/recovery-codes")
 @login_required
+@requires(can_use_two_step, status=404)
 def two_step_recovery_codes():
-    _require_two_step_role()
     db = get_session()
     form = PasswordConfirmForm(prefix="recovery")
     if form.validate_on_submit():
@@ -273,8 +267,8 @@ def two_step_recovery_codes():
 
 @bp.post("/account/two-step/disable")
 @login_required
+@requires(can_use_two_step, status=404)
 def two_step_disable():
-    _require_two_step_role()
     db = get_session()
     form = PasswordConfirmForm(prefix="disable")
     if form.validate_on_submit():

@@ -12,7 +12,7 @@ from ..db import get_session
 from ..errors import ValidationError, populate_form_errors
 from ..households.values import BadValue, parse_int, parse_uuid
 from ..models import Household, Place
-from ..scope import user_place
+from ..scope import user_place_or_404
 from ..visits.queries import household_visits
 from .forms import HouseholdForm
 from .queries import area_has_many_villages, list_households, village_choices
@@ -32,8 +32,7 @@ def _page_number() -> int:
 @login_required
 def index():
     session = get_session()
-    if user_place(session, current_user) is None:
-        abort(404)
+    user_place_or_404(session, current_user)
     query = request.args.get("q", "")[:100]
     page = list_households(session, current_user, query, _page_number())
     return render_template(

@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from ..models import User
+from ..permissions import is_field_member, sees_home_coverage
 
 
 def home_summary(session: Session, user: User) -> dict[str, Any]:
@@ -15,11 +16,11 @@ def home_summary(session: Session, user: User) -> dict[str, Any]:
 
     summary: dict[str, Any] = {}
     summary.update(review_home_figures(session, user))
-    if user.role in ("volunteer", "team_lead"):
+    if is_field_member(user):
         from ..visits.queries import home_figures
 
         summary.update(home_figures(session, user))
-    if user.role in ("staff", "admin"):
+    if sees_home_coverage(user):
         from ..reports.queries import home_coverage
 
         summary.update(home_coverage(session, user))

@@ -6,11 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth.access import roles_required
 from ..db import get_session
 from ..errors import ValidationError, populate_form_errors
 from ..models import Place
-from ..scope import get_place_or_404, place_in_area, user_place
+from ..permissions import can_add_people_at_places, can_manage_places, requires
+from ..scope import get_place_or_404, place_in_area, user_place, user_place_or_404
 from .forms import ImportForm, MergeForm, PlaceForm
 from .importer import ImportRefused, import_places, read_rows
 from .queries import (
@@ -23,7 +23,6 @@ from .queries import (
 from .services import PlaceInput, ancestors_of, create_place, merge_villages, update_place
 
 bp = Blueprint("places", __name__, url_prefix="/places")
-MANAGERS = ("staff", "admin")
 
 
 def _field_errors(error: ValidationError) -> dict[str, str]:
@@ -34,9 +33,7 @@ def _field_errors(error: ValidationError) -> dict[str, str]:
 @bp.get("/")
 @login_required
 def index():
-    place = user_place(get_session(), current_user)
-    if place is None:
-        abort(404)
+    place = user_place_or_404(get_session(), current_user)
     return redirect(url_for("places.detail", place_id=place.id))
 
 
@@ -53,7 +50,7 @@ def detail(place_id: int):
             "households": household_count(session, place),
             "people": people_count(session, place),
         }
-    can_manage = current_user.role in MANAGERS
+    can_manage = can_manage_places(current_user)
     return render_template(
         "places/detail.html",
         place=place,
@@ -61,7 +58,7 @@ def detail(place_id: int):
         trail=trail,
         village_facts=village_facts,
         can_manage=can_manage,
-        can_add_people=current_user.role in ("coordinator", "staff", "admin"),
+        can_add_people=can_add_people_at_places(current_user),
         can_merge=can_manage and place.is_village and place.active and place.id != root.id,
         is_root=place.id == root.id,
     )
@@ -91,7 +88,7 @@ def _parent_from_code(session, form: PlaceForm) -> Place | None:
 
 @bp.route("/<int:parent_id>/new", methods=["GET", "POST"])
 @login_required
-@roles_required(*MANAGERS)
+@requires(can_manage_places)
 def create(parent_id: int):
     session = get_session()
     parent = get_place_or_404(session, current_user, parent_id)
@@ -116,7 +113,7 @@ def create(parent_id: int):
 
 @bp.route("/<int:place_id>/edit", methods=["GET", "POST"])
 @login_required
-@roles_required(*MANAGERS)
+@requires(can_manage_places)
 def edit(place_id: int):
     session = get_session()
     place = get_place_or_404(session, current_user, place_id)
@@ -144,7 +141,7 @@ def edit(place_id: int):
 
 @bp.route("/<int:place_id>/merge", methods=["GET", "POST"])
 @login_required
-@roles_required(*MANAGERS)
+@requires(can_manage_places)
 def merge(place_id: int):
     session = get_session()
     source = get_place_or_404(session, current_user, place_id)
@@ -190,12 +187,10 @@ def merge(place_id: int):
 
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
-@roles_required(*MANAGERS)
+@requires(can_manage_places)
 def upload():
     session = get_session()
-    root = user_place(session, current_user)
-    if root is None:
-        abort(404)
+    root = user_place_or_404(session, current_user)
     form = ImportForm()
     errors: list[tuple[int, str]] = []
     if form.validate_on_submit():

@@ -24,8 +24,6 @@ from ..models import AuditLog, Household, Place, Skill, User, Visit, VisitSkill,
 
 #: stored in place of the head of household's name (the data is in Vietnamese)
 PLACEHOLDER_NAME = "Hộ đã xóa thông tin cá nhân"
-#: roles that may erase or export a household's data (inside their area)
-PRIVACY_ROLES = ("team_lead", "coordinator", "staff", "admin")
 HOUSEHOLD_EXPORT_FIELDS = (
     "id",
     "head_name",

@@ -9,13 +9,12 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth.access import roles_required
 from ..db import get_session
 from ..households.services import get_household_or_404
 from ..models import Place
+from ..permissions import can_handle_personal_data, requires
 from .forms import AnonymiseForm, ExportForm
 from .services import (
-    PRIVACY_ROLES,
     anonymise_household,
     record_export,
     subject_access,
@@ -27,7 +26,7 @@ bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
 @bp.route("/households/<uuid:household_id>/anonymise", methods=["GET", "POST"])
 @login_required
-@roles_required(*PRIVACY_ROLES)
+@requires(can_handle_personal_data)
 def anonymise(household_id: uuid.UUID):
     session = get_session()
     household = get_household_or_404(session, current_user, household_id)
@@ -50,7 +49,7 @@ def anonymise(household_id: uuid.UUID):
 
 @bp.post("/households/<uuid:household_id>/export")
 @login_required
-@roles_required(*PRIVACY_ROLES)
+@requires(can_handle_personal_data)
 def export(household_id: uuid.UUID):
     session = get_session()
     household = get_household_or_404(session, current_user, household_id)

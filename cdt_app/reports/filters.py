@@ -3,6 +3,7 @@
 ``place``, ``from``, ``to`` (YYYY-MM-DD, inclusive), ``approved_only`` (0|1), and for the page
 and exports ``preset`` (month|quarter|year|all), ``level`` (children|villages), ``sort``,
 ``dir``. Bad values never raise: they come back as Vietnamese messages keyed by parameter.
+``load_report`` then reads the report they ask for, inside the user's area.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
+from sqlmodel import Session
 from werkzeug.datastructures import MultiDict
 
 from ..db import MAX_ID
 from ..i18n import today_local
-from .queries import LEVELS, PRESETS, Period, preset_period
+from ..models import Place, User
+from ..scope import place_or_own_or_404
+from .queries import LEVELS, PRESETS, CoverageReport, Period, coverage_report, preset_period
 
 _TRUE = {"1", "true", "on", "yes", "y"}
 _FALSE = {"", "0", "false", "off", "no", "n"}
@@ -116,3 +120,11 @@ def parse_filters(args: MultiDict, today: date | None = None) -> Filters:
         descending=descending,
         errors=errors,
     )
+
+
+def load_report(
+    session: Session, user: User, filters: Filters, level: str | None = None
+) -> tuple[Place, CoverageReport]:
+    """The scope-checked place of ``filters`` and its report (404 outside the user's area)."""
+    place = place_or_own_or_404(session, user, filters.place_id)
+    return place, coverage_report(session, place, filters.period, level or filters.level)

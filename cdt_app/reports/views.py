@@ -18,13 +18,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth.access import roles_required
 from ..db import get_engine, get_session, new_session
 from ..errors import ValidationError, populate_form_errors
 from ..i18n import today_local
 from ..models import Place, utcnow
+from ..permissions import can_manage_reports, can_view_reports, requires
 from ..places.services import ancestors_of
-from ..scope import get_place_or_404, place_in_area, user_place
+from ..scope import get_place_or_404, place_in_area, place_or_own_or_404
 from . import aggregates  # noqa: F401 (registers the session events that keep them in step)
 from .chart import coverage_chart
 from .exports import (
@@ -36,7 +36,7 @@ from .exports import (
     raw_visits_headers,
     status_labels,
 )
-from .filters import Filters, parse_filters
+from .filters import Filters, load_report, parse_filters
 from .formatting import number_formatters
 from .forms import CoverageFilterForm, targets_form
 from .queries import (
@@ -54,21 +54,6 @@ from .queries import (
 from .services import record_export, set_targets, villages_of
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-VIEWERS = ("team_lead", "coordinator", "staff", "admin")
-MANAGERS = ("staff", "admin")
-
-
-def load_report(filters: Filters, level: str | None = None) -> tuple[Place, CoverageReport]:
-    """The scope-checked place of ``filters`` and its report (404 outside the user's area)."""
-    session = get_session()
-    if filters.place_id is None:
-        place = user_place(session, current_user)
-        if place is None:
-            abort(404)
-    else:
-        place = get_place_or_404(session, current_user, filters.place_id)
-    report = coverage_report(session, place, filters.period, level or filters.level)
-    return place, report
 
 
 def _sorted_rows(filters: Filters, report: CoverageReport):
@@ -103,11 +88,11 @@ def _sort_options(report: CoverageReport) -> list[tuple[str, str]]:
 
 @bp.get("/coverage")
 @login_required
-@roles_required(*VIEWERS)
+@requires(can_view_reports)
 def coverage():
     filters = parse_filters(request.args)
-    place, report = load_report(filters, "children")
     session = get_session()
+    place, report = load_report(session, current_user, filters, "children")
     rows = _sorted_rows(filters, report)
     trail = [p for p in ancestors_of(session, place) if place_in_area(session, current_user, p)]
     presets = {
@@ -141,7 +126,7 @@ def coverage():
         presets=[(key, presets[key]) for key in PRESETS],
         chart=coverage_chart(rows, _("Coverage by place")),
         period_label=period_text(report.period),
-        can_manage=current_user.role in MANAGERS,
+        can_manage=can_manage_reports(current_user),
         exported_at=utcnow(),
     )
 
@@ -185,7 +170,7 @@ def _export_report():
     filters = parse_filters(request.args)
     if filters.errors:
         abort(400)
-    place, report = load_report(filters)
+    place, report = load_report(get_session(), current_user, filters)
     rows = _sorted_rows(filters, report)
     hierarchy = hierarchy_names(get_session(), place, [*rows, report.place])
     return filters, place, report, rows, hierarchy
@@ -193,7 +178,7 @@ def _export_report():
 
 @bp.get("/coverage.csv")
 @login_required
-@roles_required(*VIEWERS)
+@requires(can_view_reports)
 def coverage_csv_export():
     filters, place, report, rows, hierarchy = _export_report()
     _audit_export(place, "coverage.csv", filters, rows=len(rows))
@@ -206,7 +191,7 @@ def coverage_csv_export():
 
 @bp.get("/coverage.xlsx")
 @login_required
-@roles_required(*VIEWERS)
+@requires(can_view_reports)
 def coverage_xlsx_export():
     filters, place, report, rows, hierarchy = _export_report()
     exported_at = utcnow()
@@ -227,19 +212,14 @@ def coverage_xlsx_export():
 
 @bp.get("/visits.csv")
 @login_required
-@roles_required(*MANAGERS)
+@requires(can_manage_reports)
 def visits_csv_export():
     """Every counted visit under the place, one line per visit and skill, streamed."""
     filters = parse_filters(request.args)
     if filters.errors:
         abort(400)
     session = get_session()
-    if filters.place_id is None:
-        place = user_place(session, current_user)
-        if place is None:
-            abort(404)
-    else:
-        place = get_place_or_404(session, current_user, filters.place_id)
+    place = place_or_own_or_404(session, current_user, filters.place_id)
     full_phones = request.args.get("phones") == "full"
     lookups = export_lookups(session, place)
     _audit_export(place, "visits.csv", filters, phones="full" if full_phones else "masked")
@@ -263,7 +243,7 @@ def visits_csv_export():
 
 @bp.route("/targets/<int:place_id>", methods=["GET", "POST"])
 @login_required
-@roles_required(*MANAGERS)
+@requires(can_manage_reports)
 def targets(place_id: int):
     """The target households of each village directly under a commune (or any place)."""
     session = get_session()

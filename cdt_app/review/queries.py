@@ -15,8 +15,9 @@ from sqlmodel import Session
 
 from ..i18n import mask_phone
 from ..models import Household, Place, Skill, User, Visit, VisitSkill, VisitStatusChange
+from ..permissions import FIELD_ROLES, can_review, is_field_member
 from ..scope import subtree_condition, user_place
-from .services import may_review, reviewable_condition
+from .services import reviewable_condition
 
 PER_PAGE = 25
 PER_PAGE_MAX = 100
@@ -24,7 +25,6 @@ PER_PAGE_MAX = 100
 QUEUE_STATUSES = ("submitted", "returned")
 #: the most people offered in the queue's volunteer filter (choose a place to narrow it)
 VOLUNTEER_OPTIONS_MAX = 200
-AUTHOR_ROLES = ("volunteer", "team_lead")
 
 
 def skill_name(name_vi: str, name_en: str) -> str:
@@ -231,7 +231,7 @@ def volunteer_options(
         .join(Place, Place.id == User.place_id)
         .where(
             subtree_condition(Place.path, place.path),
-            User.role.in_(AUTHOR_ROLES),
+            User.role.in_(FIELD_ROLES),
             User.id != user.id,
         )
         .order_by(User.display_name, User.id)
@@ -397,8 +397,8 @@ def review_home_figures(session: Session, user: User) -> dict[str, Any]:
     """The home page's review figures: the user's returned visits (authors) and the number
     of visits waiting for their review (reviewers)."""
     figures: dict[str, Any] = {}
-    if user.role in AUTHOR_ROLES:
+    if is_field_member(user):
         figures["returned_for_me"] = returned_for_user(session, user)
-    if may_review(user) and user_place(session, user) is not None:
+    if can_review(user) and user_place(session, user) is not None:
         figures["review_waiting"] = waiting_count(session, user)
     return figures

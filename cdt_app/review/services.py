@@ -8,7 +8,8 @@ Who reviews (DESIGN sections 1 and 6):
 - staff read coverage and exports but do not judge the teams' work: they do not review;
 - volunteers never review.
 
-Nobody reviews a visit they wrote. Services flush, never commit.
+Nobody reviews a visit they wrote. The roles are cdt_app.permissions.can_review; this module
+adds the visits. Services flush, never commit.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from sqlmodel import Session
 from ..audit import diff, record, snapshot
 from ..errors import ValidationError
 from ..models import IllegalTransition, User, Visit
+from ..permissions import can_review
 from ..scope import place_id_in_area, village_ids_in_area
 
-REVIEWER_ROLES = ("team_lead", "coordinator", "admin")
 #: review action → the status it leads to
 ACTIONS = {"approve": "approved", "return": "returned"}
 REASON_MAX = 500
@@ -47,14 +48,9 @@ class ReviewConflict(Exception):
         self.message = message
 
 
-def may_review(user: User | None) -> bool:
-    """Does ``user``'s role review visits at all?"""
-    return bool(user is not None and user.role in REVIEWER_ROLES and user.place_id)
-
-
 def reviewable_condition(session: Session, user: User) -> ColumnElement[bool]:
     """A WHERE condition on Visit: the live visits ``user`` may review (see the module doc)."""
-    if not may_review(user):
+    if not can_review(user):
         return false()
     not_own = Visit.volunteer_id != user.id
     live = Visit.deleted_at.is_(None)
@@ -65,14 +61,14 @@ def reviewable_condition(session: Session, user: User) -> ColumnElement[bool]:
 
 def in_review_area(session: Session, user: User, visit: Visit) -> bool:
     """Is the (live) visit inside the part of the area ``user`` reviews? Outside: 404."""
-    if not may_review(user) or visit.deleted_at is not None:
+    if not can_review(user) or visit.deleted_at is not None:
         return False
     if user.role == "team_lead":
         return visit.village_id == user.place_id
     return place_id_in_area(session, user, visit.village_id)
 
 
-def can_review(session: Session, actor: User, visit: Visit) -> bool:
+def can_review_visit(session: Session, actor: User, visit: Visit) -> bool:
     """May ``actor`` approve or return ``visit`` (whatever its current status)?"""
     return in_review_area(session, actor, visit) and visit.volunteer_id != actor.id
 
@@ -120,7 +116,7 @@ def review_visit(
     Raises ReviewNotAllowed (403), ValidationError (400: bad action or reason) or
     ReviewConflict (409: the status does not allow it, e.g. already approved).
     """
-    if not can_review(session, actor, visit):
+    if not can_review_visit(session, actor, visit):
         raise ReviewNotAllowed()
     if not isinstance(action, str) or action not in ACTIONS:
         raise ValidationError({"action": _("Choose whether to approve or return the visit.")})

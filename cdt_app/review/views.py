@@ -12,8 +12,9 @@ from flask_login import current_user, login_required
 from ..db import get_session
 from ..errors import ValidationError, populate_form_errors
 from ..models import Visit
+from ..permissions import can_review, requires
 from ..safety import safe_next
-from ..scope import get_place_or_404, user_place
+from ..scope import get_place_or_404, user_place_or_404
 from .forms import ActionForm, QueueFilterForm, ReturnForm, int_or_none
 from .queries import (
     PER_PAGE,
@@ -31,20 +32,14 @@ from .services import (
     ReviewConflict,
     ReviewNotAllowed,
     approve_many,
-    can_review,
+    can_review_visit,
     load_visit_for_review,
-    may_review,
     review_visit,
 )
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 #: query-string parameters the queue keeps from one page (or tab) to the next
 _QUEUE_ARGS = ("place", "volunteer", "date_from", "date_to", "skill", "per_page")
-
-
-def _require_reviewer() -> None:
-    if not may_review(current_user):
-        abort(403)
 
 
 def _next_url() -> str:
@@ -61,12 +56,10 @@ def _queue_url(args: dict, **changes) -> str:
 
 @bp.get("/")
 @login_required
+@requires(can_review)
 def queue():
-    _require_reviewer()
     session = get_session()
-    root = user_place(session, current_user)
-    if root is None:
-        abort(404)
+    root = user_place_or_404(session, current_user)
     form = QueueFilterForm(formdata=request.args)
     form.validate()
     selected = get_place_or_404(session, current_user, form.place.data) if form.place.data else None
@@ -115,9 +108,9 @@ def queue():
 
 @bp.post("/approve")
 @login_required
+@requires(can_review)
 def approve_selected():
     """Approve the ticked visits, or the one whose own button was pressed (``only``)."""
-    _require_reviewer()
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -154,7 +147,7 @@ def _render_sheet(session, visit: Visit, return_form: ReturnForm):
         "review/visit.html",
         sheet=visit_sheet(session, visit),
         status_history=status_history(session, visit.id),
-        can_act=can_review(session, current_user, visit),
+        can_act=can_review_visit(session, current_user, visit),
         own=visit.volunteer_id == current_user.id,
         return_form=return_form,
         action_form=ActionForm(),
@@ -164,8 +157,8 @@ def _render_sheet(session, visit: Visit, return_form: ReturnForm):
 
 @bp.get("/visits/<uuid:visit_id>")
 @login_required
+@requires(can_review)
 def visit(visit_id: uuid.UUID):
-    _require_reviewer()
     session = get_session()
     found = load_visit_for_review(session, current_user, visit_id)
     if found is None:
@@ -175,18 +168,19 @@ def visit(visit_id: uuid.UUID):
 
 @bp.post("/visits/<uuid:visit_id>/approve")
 @login_required
+@requires(can_review)
 def approve(visit_id: uuid.UUID):
     return _act(visit_id, "approve")
 
 
 @bp.post("/visits/<uuid:visit_id>/return")
 @login_required
+@requires(can_review)
 def return_visit(visit_id: uuid.UUID):
     return _act(visit_id, "return")
 
 
 def _act(visit_id: uuid.UUID, action: str):
-    _require_reviewer()
     session = get_session()
     found = load_visit_for_review(session, current_user, visit_id, lock=True)
     if found is None:

@@ -6,15 +6,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth.access import roles_required
 from ..db import get_session
 from ..errors import ValidationError, populate_form_errors
 from ..models import Skill
+from ..permissions import can_manage_skills, requires
 from .forms import SkillForm
 from .services import move_skill, ordered_skills, save_skill, set_active
 
 bp = Blueprint("skills", __name__, url_prefix="/skills")
-MANAGERS = ("staff", "admin")
 
 
 def _skill_or_404(session, skill_id: int) -> Skill:
@@ -26,14 +25,14 @@ def _skill_or_404(session, skill_id: int) -> Skill:
 
 @bp.get("/")
 @login_required
-@roles_required(*MANAGERS)
+@requires(can_manage_skills)
 def index():
     return render_template("skills/index.html", skills=ordered_skills(get_session()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
-@roles_required(*MANAGERS)
+@requires(can_manage_skills)
 def create():
     session = get_session()
     form = SkillForm()
@@ -52,7 +51,7 @@ def create():
 
 @bp.route("/<int:skill_id>/edit", methods=["GET", "POST"])
 @login_required
-@roles_required(*MANAGERS)
+@requires(can_manage_skills)
 def edit(skill_id: int):
     session = get_session()
     skill = _skill_or_404(session, skill_id)
@@ -72,7 +71,7 @@ def edit(skill_id: int):
 
 @bp.post("/<int:skill_id>/move")
 @login_required
-@roles_required(*MANAGERS)
+@requires(can_manage_skills)
 def move(skill_id: int):
     session = get_session()
     skill = _skill_or_404(session, skill_id)
@@ -83,7 +82,7 @@ def move(skill_id: int):
 
 @bp.post("/<int:skill_id>/active")
 @login_required
-@roles_required(*MANAGERS)
+@requires(can_manage_skills)
 def toggle(skill_id: int):
     session = get_session()
     skill = _skill_or_404(session, skill_id)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import uuid
 from types import SimpleNamespace
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template
 from flask_login import current_user, login_required
 
 from ..db import get_session
 from ..i18n import today_local
-from ..scope import user_place
+from ..scope import user_place_or_404
 from ..visits.forms import VisitForm
 from ..visits.queries import skills_for_form
 from .offline_app import BLANK_HOUSEHOLD_ID, service_worker_source
@@ -40,8 +40,7 @@ def visit_form():
     saves always goes through the outbox, so the same service validates it.
     """
     session = get_session()
-    if user_place(session, current_user) is None:
-        abort(404)
+    user_place_or_404(session, current_user)
     form = VisitForm()
     form.new_id.data = str(uuid.uuid4())
     form.household_id.data = str(BLANK_HOUSEHOLD_ID)

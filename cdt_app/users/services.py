@@ -15,15 +15,9 @@ from ..auth.services import check_password_policy, normalise_username
 from ..errors import ValidationError
 from ..i18n import nfc, search_key, sort_key
 from ..models import ROLE_RANK, ROLES, Place, User
+from ..permissions import ACCOUNT_MAX_ROLE
 
 _AUDITED = ("username", "display_name", "role", "place_id", "active", "must_change_password")
-#: who may create or manage accounts, and up to which role (team leads: volunteers only)
-MANAGER_MAX_ROLE = {
-    "admin": "admin",
-    "staff": "staff",
-    "coordinator": "coordinator",
-    "team_lead": "volunteer",
-}
 #: letters and digits that cannot be mixed up when read aloud or copied from a phone screen
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 (an alphabet, not a secret)
 ONE_TIME_PASSWORD_LENGTH = 10
@@ -54,7 +48,7 @@ def can_manage(
     """
     if actor is None:
         return True
-    max_role = MANAGER_MAX_ROLE.get(actor.role)
+    max_role = ACCOUNT_MAX_ROLE.get(actor.role)
     if max_role is None or role not in ROLE_RANK or ROLE_RANK[role] > ROLE_RANK[max_role]:
         return False
     if place is None or actor_place is None or not place.path.startswith(actor_place.path):

@@ -6,16 +6,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth.access import roles_required
 from ..db import MAX_ID, get_session
 from ..errors import ValidationError, populate_form_errors
 from ..models import ROLE_RANK, ROLES, Place, User
+from ..permissions import ACCOUNT_MAX_ROLE, can_manage_people, requires
 from ..places.queries import place_by_code_in_area
-from ..scope import place_in_area, user_place
+from ..scope import place_in_area, user_place, user_place_or_404
 from .forms import ActionForm, PeopleFilterForm, UserForm, role_labels
 from .queries import people_page
 from .services import (
-    MANAGER_MAX_ROLE,
     UserInput,
     can_manage_user,
     create_user,
@@ -26,7 +25,6 @@ from .services import (
 )
 
 bp = Blueprint("users", __name__, url_prefix="/users")
-MANAGERS = tuple(MANAGER_MAX_ROLE)
 
 
 def _is_team_lead() -> bool:
@@ -34,7 +32,7 @@ def _is_team_lead() -> bool:
 
 
 def _role_choices() -> list[tuple[str, str]]:
-    limit = ROLE_RANK[MANAGER_MAX_ROLE[current_user.role]]
+    limit = ROLE_RANK[ACCOUNT_MAX_ROLE[current_user.role]]
     labels = role_labels()
     return [(role, str(labels[role])) for role in ROLES if ROLE_RANK[role] <= limit]
 
@@ -71,11 +69,10 @@ def _password_page(user: User, password: str, created: bool):
 
 @bp.get("/")
 @login_required
-@roles_required(*MANAGERS)
+@requires(can_manage_people)
 def index():
     session = get_session()
-    if user_place(session, current_user) is None:
-        abort(404)
+    user_place_or_404(session, current_user)
     filters = PeopleFilterForm(request.args)
     labels = role_labels()
     filters.role.choices = [("", _("All roles"))] + [(r, str(labels[r])) for r in ROLES]
@@ -100,12 +97,10 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
-@roles_required(*MANAGERS)
+@requires(can_manage_people)
 def create():
     session = get_session()
-    own = user_place(session, current_user)
-    if own is None:
-        abort(404)
+    own = user_place_or_404(session, current_user)
     form = UserForm()
     if _is_team_lead():
         del form.role, form.place_code
@@ -155,7 +150,7 @@ def create():
 
 @bp.get("/<int:user_id>")
 @login_required
-@roles_required(*MANAGERS)
+@requires(can_manage_people)
 def detail(user_id: int):
     session = get_session()
     user, place = _get_user_or_404(session, user_id)
@@ -171,7 +166,7 @@ def detail(user_id: int):
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
 @login_required
-@roles_required(*MANAGERS)
+@requires(can_manage_people)
 def edit(user_id: int):
     session = get_session()
     user, place = _get_user_or_404(session, user_id)
@@ -216,7 +211,7 @@ def edit(user_id: int):
 
 @bp.post("/<int:user_id>/reset-password")
 @login_required
-@roles_required(*MANAGERS)
+@requires(can_manage_people)
 def reset(user_id: int):
     session = get_session()
     user, place = _get_user_or_404(session, user_id)
@@ -231,14 +226,14 @@ def reset(user_id: int):
 
 @bp.post("/<int:user_id>/deactivate")
 @login_required
-@roles_required(*MANAGERS)
+@requires(can_manage_people)
 def deactivate(user_id: int):
     return _set_active(user_id, False)
 
 
 @bp.post("/<int:user_id>/reactivate")
 @login_required
-@roles_required(*MANAGERS)
+@requires(can_manage_people)
 def reactivate(user_id: int):
     return _set_active(user_id, True)
 

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..auth.access import roles_required
 from ..db import MAX_ID, get_session
 from ..errors import ValidationError, populate_form_errors
 from ..households.queries import area_has_many_villages, list_households
@@ -17,8 +16,9 @@ from ..households.services import get_household_or_404
 from ..households.values import BadValue, parse_int, parse_uuid
 from ..i18n import today_local
 from ..models import Household, Place, User, Visit, VisitSkill
+from ..permissions import can_see_team_visits, requires
 from ..review.queries import status_history
-from ..scope import user_place
+from ..scope import user_place_or_404
 from .forms import VisitForm
 from .queries import (
     my_visits,
@@ -30,7 +30,6 @@ from .queries import (
 from .services import VisitLocked, can_edit, delete_visit, get_visit_or_404, save_visit
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
-TEAM_ROLES = ("team_lead", "coordinator", "staff", "admin")
 
 
 def _int_arg(name: str, default: int | None = None) -> int | None:
@@ -58,8 +57,7 @@ def _render_form(form: VisitForm, household: Household, visit: Visit | None, kee
 @login_required
 def new():
     session = get_session()
-    if user_place(session, current_user) is None:
-        abort(404)
+    user_place_or_404(session, current_user)
     form = VisitForm()
     household_ref = form.household_id.data if form.is_submitted() else request.args.get("household")
     if not household_ref:
@@ -114,7 +112,7 @@ def mine():
 
 @bp.get("/team")
 @login_required
-@roles_required(*TEAM_ROLES)
+@requires(can_see_team_visits)
 def team():
     session = get_session()
     volunteer_id = _int_arg("volunteer")

@@ -25,7 +25,6 @@ from ..i18n import today_local
 from ..models import Place, utcnow
 from ..places.services import ancestors_of
 from ..scope import get_place_or_404, place_in_area, user_place
-from . import aggregates  # noqa: F401 (registers the session events that keep them in step)
 from .chart import coverage_chart
 from .exports import (
     coverage_csv,

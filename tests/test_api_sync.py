@@ -18,7 +18,8 @@ from sqlalchemy.exc import IntegrityError
 
 from cdt_app.i18n import today_local
 from cdt_app.models import AuditLog, Household, Place, Visit, VisitSkill
-from cdt_app.reports.queries import Period, coverage_report
+from cdt_app.reports.periods import Period
+from cdt_app.reports.queries import coverage_report
 from cdt_app.sync import services as sync_services
 from tests.conftest import PG_URL, AuthActions
 from tests.factories import make_household, make_tree, make_user, make_visit
@@ -478,7 +479,6 @@ def test_an_item_stored_between_the_read_and_the_write_is_unchanged(
         )
         == 1
     )
-
 
 
 def test_a_late_sync_item_by_item_keeps_the_coverage_aggregates(

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 from sqlmodel import Session, SQLModel
 
+from cdt_app.households.services import household_payload, save_household
 from cdt_app.models import (
     CoverageVillage,
     Household,
@@ -27,10 +28,10 @@ from cdt_app.models import (
     Visit,
     VisitSkill,
 )
-from cdt_app.households.services import household_payload, save_household
 from cdt_app.places.services import PlaceInput, create_place, merge_villages
 from cdt_app.reports import aggregates
-from cdt_app.reports.queries import Period, coverage_report, preset_period
+from cdt_app.reports.periods import Period, preset_period
+from cdt_app.reports.queries import coverage_report
 
 BASE = date(2026, 3, 10)
 CODES = ("vneid", "dvc", "payment")

@@ -277,7 +277,8 @@ def cold_probe(url: str) -> None:
 
         from cdt_app.db import get_session
         from cdt_app.models import Place
-        from cdt_app.reports.queries import coverage_report, preset_period
+        from cdt_app.reports.periods import preset_period
+        from cdt_app.reports.queries import coverage_report
 
         session = get_session()
         province = session.scalar(select(Place).where(Place.level == "province"))
@@ -303,7 +304,8 @@ def measure(url: str, repeat: int) -> dict:
 
     from cdt_app.i18n import today_local
     from cdt_app.models import Household, Place, Visit, VisitSkill
-    from cdt_app.reports.queries import coverage_report, preset_period
+    from cdt_app.reports.periods import preset_period
+    from cdt_app.reports.queries import coverage_report
 
     results: dict = {}
     probe = subprocess.run(
@@ -361,7 +363,7 @@ def measure(url: str, repeat: int) -> dict:
             }
         from datetime import timedelta
 
-        from cdt_app.reports.queries import Period
+        from cdt_app.reports.periods import Period
 
         custom = Period(today_local() - timedelta(days=45), today_local(), preset="custom")
         results["app_period_custom_45_days_raw"] = {

@@ -210,7 +210,7 @@ def load_province_scale(sizes: ScaleSizes | None = None, echo: Callable[[str], N
     """Load the province-scale demo data set; returns a summary (Vietnamese) for the terminal."""
     from . import demo
     from .places.importer import import_places, read_rows
-    from .reports.aggregates import SKIP, rebuild_all
+    from .reports.aggregates import rebuild_all
     from .skills.seed import seed_skills
     from .users.services import UserInput, create_user
 
@@ -218,7 +218,6 @@ def load_province_scale(sizes: ScaleSizes | None = None, echo: Callable[[str], N
     rng = random.Random(sizes.seed)  # noqa: S311 (demo data, not security)
     started = time.perf_counter()
     with new_session() as session:
-        session.info[SKIP] = True
         seed_skills(session)
         if session.scalar(select(User.id).where(User.username == "admin")) is not None:
             return "Dữ liệu minh họa đã có sẵn."
@@ -296,8 +295,7 @@ def load_province_scale(sizes: ScaleSizes | None = None, echo: Callable[[str], N
         _demo_accounts(session, province, communes, villages, demo, create_user, UserInput)
         session.commit()
 
-        session.info.pop(SKIP, None)
-        refreshed = rebuild_all(session)
+        refreshed = rebuild_all(session)  # the rows were written behind the ORM
         session.commit()
         _analyze(session)
     seconds = time.perf_counter() - started

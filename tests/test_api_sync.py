@@ -14,9 +14,12 @@ from babel.support import Translations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from cdt_app.i18n import today_local
-from cdt_app.models import AuditLog, Household, Visit, VisitSkill
+from cdt_app.models import AuditLog, Household, Place, Visit, VisitSkill
+from cdt_app.reports.periods import Period
+from cdt_app.reports.queries import coverage_report
 from cdt_app.sync import services as sync_services
 from tests.conftest import PG_URL, AuthActions
 from tests.factories import make_household, make_tree, make_user, make_visit
@@ -476,6 +479,39 @@ def test_an_item_stored_between_the_read_and_the_write_is_unchanged(
         )
         == 1
     )
+
+
+def test_a_late_sync_item_by_item_keeps_the_coverage_aggregates(
+    client, auth, world, db, monkeypatch, count_queries
+):
+    """A household and visits made offline weeks ago, applied item by item (one SAVEPOINT
+    each): the aggregates equal the raw rows, recomputed once, at the request's commit."""
+    token = login_api(client, auth)
+    household = household_item(world["village_a1"].id)
+    past = (today_local() - timedelta(days=40)).isoformat()
+    items = [household, *(visit_item(household["id"], visited_on=past) for _ in range(3))]
+
+    def concurrent_insert(*_args):
+        raise IntegrityError("INSERT", {}, Exception("stored concurrently"))
+
+    monkeypatch.setattr(sync_services, "_apply_together", concurrent_insert)
+    with count_queries() as statements:
+        response = sync(client, token, items)
+    assert [r["status"] for r in response.json["results"]] == ["created"] * 4
+    recomputed = [s for s in statements if "DELETE FROM coverage_village_month " in s]
+    assert len(recomputed) == 1
+    fresh(db)
+    province = db.get(Place, world["province"].id)
+    for approved in (False, True):
+        period = Period(None, today_local(), approved_only=approved)
+        raw = coverage_report(db, province, period, "villages", source="raw")
+        kept = coverage_report(db, province, period, "villages", source="aggregates")
+        assert [(r.id, r.figures.as_api()) for r in [raw.place, *raw.rows]] == [
+            (r.id, r.figures.as_api()) for r in [kept.place, *kept.rows]
+        ]
+    synced = coverage_report(db, province, Period(None, today_local()), "villages")
+    assert synced.source == "aggregates"
+    assert (synced.totals.visits, synced.totals.reached_households) == (3, 1)
 
 
 @pytest.mark.parametrize("senders", [("tinhnguyen", "tinhnguyen"), ("tinhnguyen", "totruong")])

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from cdt_app.demo_scale import ScaleSizes
 from cdt_app.models import Household, Place, User, Visit, VisitSkill
-from cdt_app.reports.queries import coverage_report, preset_period
+from cdt_app.reports.periods import preset_period
+from cdt_app.reports.queries import coverage_report
 
 SMALL = {
     "CDT_SCALE_VILLAGES": "130",

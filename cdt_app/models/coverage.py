@@ -2,8 +2,8 @@
 
 They make "coverage to date" of a whole province a GROUP BY over a few thousand village rows
 instead of millions of visits. ``cdt_app.reports.aggregates`` recomputes a village's rows from
-its visits and households whenever they change; a test proves they always equal the figures
-computed from the raw rows.
+its visits and households, and ``cdt_app.reports.upkeep`` has it done whenever they change; a
+test proves they always equal the figures computed from the raw rows.
 
 The month tables answer the presets (this month, quarter, year: from the first of a month up to
 today). Visits cannot be dated in the future, so a household reached in [start, today] is one

@@ -34,7 +34,7 @@ def children_with_counts(session: Session, place: Place) -> list[ChildRow]:
     """The children of ``place`` with their village, household and target totals: one query.
 
     Registered households come from the per-village aggregates (``coverage_village``, kept in
-    step with the households by cdt_app.reports.aggregates), so a province page adds up a few
+    step with the households by cdt_app.reports.upkeep), so a province page adds up a few
     thousand village rows instead of counting a million households.
     """
     village = aliased(Place, name="village")

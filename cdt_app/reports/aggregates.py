@@ -1,14 +1,12 @@
-"""Keep the per-village coverage aggregates (cdt_app.models.coverage) equal to the raw rows.
+"""Recompute the per-village coverage aggregates (cdt_app.models.coverage) from the raw rows.
 
 ``refresh_villages(session, ids)`` recomputes the rows of some villages from their visits and
 households, inside the caller's transaction. It locks the villages' aggregate rows first
 (PostgreSQL; on SQLite writers are serialised anyway) and reads afterwards, so in READ
 COMMITTED two concurrent writers to one village cannot lose each other's visits.
 
-Session events call it automatically: every ORM write to ``visit``, ``visit_skill`` or
-``household`` (unit of work, ORM bulk INSERT/UPDATE/DELETE) marks its villages, and the marked
-villages are refreshed just before the transaction commits, in id order (no deadlocks between
-writers). Writes made with plain Core on a connection bypass the events: call
+``cdt_app.reports.upkeep`` calls it at every commit for the villages that the ORM writes of
+the transaction touched. Writes made with plain Core on a connection bypass it: call
 ``refresh_villages`` (or ``rebuild_all``) yourself after them.
 """
 
@@ -19,9 +17,8 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import attributes
 
 from ..models import (
     CoverageVillage,
@@ -36,10 +33,6 @@ from ..models import (
     utcnow,
 )
 
-_PENDING = "cdt_coverage_villages"  #: session.info key: village ids to refresh at commit
-_PENDING_VISITS = "cdt_coverage_visits"  #: visit ids whose village is looked up at commit
-_ALL = "cdt_coverage_all"  #: session.info key: a write we could not attribute: rebuild all
-SKIP = "cdt_coverage_skip"  #: set session.info[SKIP] = True to turn the events off (bulk loads)
 _CHUNK = 500
 
 _cv = CoverageVillage.__table__
@@ -356,157 +349,3 @@ def _refresh_chunk(session: OrmSession, ids: list[int]) -> None:
         "insert_skill_months",
     ):
         session.execute(sql[name], params)
-
-
-# --- keeping them in step automatically --------------------------------------------------------
-
-
-def _mark(session: OrmSession, key: str, values: Iterable) -> None:
-    session.info.setdefault(key, set()).update(v for v in values if v is not None)
-
-
-def _history_values(obj, attr: str) -> list:
-    history = attributes.get_history(obj, attr)
-    return [*history.added, *history.unchanged, *history.deleted]
-
-
-@event.listens_for(OrmSession, "before_flush")
-def _collect_unit_of_work(session: OrmSession, _context, _instances) -> None:
-    if session.info.get(SKIP):
-        return
-    changed = [
-        obj
-        for obj in session.dirty
-        if type(obj) in _COUNTED_FIELDS
-        and any(attributes.get_history(obj, f).has_changes() for f in _COUNTED_FIELDS[type(obj)])
-    ]
-    for obj in (*session.new, *session.deleted, *changed):
-        if isinstance(obj, (Visit, Household)):
-            _mark(session, _PENDING, _history_values(obj, "village_id"))
-        elif isinstance(obj, VisitSkill):
-            _mark(session, _PENDING_VISITS, _history_values(obj, "visit_id"))
-
-
-#: the fields a change of which can change the figures (notes, names, addresses cannot)
-_COUNTED_FIELDS = {
-    Visit: (
-        "village_id",
-        "household_id",
-        "volunteer_id",
-        "visited_on",
-        "people_taught",
-        "status",
-        "deleted_at",
-    ),
-    Household: ("village_id", "deleted_at"),
-    VisitSkill: ("visit_id", "skill_id", "completed"),
-}
-
-
-_WATCHED = {"visit", "household", "visit_skill"}
-
-
-def _dml_table(statement) -> sa.Table | None:
-    table = getattr(statement, "table", None)
-    if isinstance(table, sa.Table) and table.name in _WATCHED:
-        return table
-    return None
-
-
-def _params_list(parameters) -> list[dict]:
-    if isinstance(parameters, dict):
-        return [parameters]
-    if isinstance(parameters, (list, tuple)):
-        return [p for p in parameters if isinstance(p, dict)]
-    return []
-
-
-@event.listens_for(OrmSession, "do_orm_execute")
-def _collect_bulk(state) -> None:
-    """ORM-enabled INSERT/UPDATE/DELETE on the watched tables: mark what they touch."""
-    session = state.session
-    if session.info.get(SKIP) or not (state.is_insert or state.is_update or state.is_delete):
-        return
-    statement = state.statement
-    table = _dml_table(statement)
-    if table is None:
-        return
-    params = _params_list(state.parameters)
-    key_column = "visit_id" if table.name == "visit_skill" else "village_id"
-    target = _PENDING_VISITS if table.name == "visit_skill" else _PENDING
-    if state.is_insert:
-        values = [p.get(key_column) for p in params]
-        if values and all(v is not None for v in values):
-            _mark(session, target, values)
-        else:
-            session.info[_ALL] = True
-        return
-    # UPDATE / DELETE: the rows touched, found before the statement runs
-    new_values = _values_of(statement)
-    if state.is_update and (new_values is None or key_column in new_values):
-        if new_values is None or new_values[key_column] is None:
-            session.info[_ALL] = True
-            return
-        _mark(session, target, [new_values[key_column]])
-    where = statement.whereclause
-    if where is None:
-        ids = [p.get("id") for p in params]
-        if not ids or any(i is None for i in ids):
-            session.info[_ALL] = True
-            return
-        where = table.c.id.in_(ids) if "id" in table.c else None
-        if where is None:
-            session.info[_ALL] = True
-            return
-    touched = session.execute(select(table.c[key_column]).where(where).distinct()).scalars()
-    _mark(session, target, list(touched))
-
-
-def _values_of(statement) -> dict | None:
-    """{column name: literal value} of an UPDATE's SET clause; None when it cannot be read."""
-    try:
-        raw = statement._values or {}  # SQLAlchemy has no public accessor
-    except AttributeError:
-        return None
-    result = {}
-    for column, value in raw.items():
-        name = getattr(column, "key", column)
-        result[name] = getattr(value, "value", None) if hasattr(value, "value") else None
-    return result
-
-
-@event.listens_for(OrmSession, "before_commit")
-def _refresh_before_commit(session: OrmSession) -> None:
-    # SQLAlchemy also fires before_commit when a SAVEPOINT is released: wait for the real commit
-    if session.info.get(SKIP) or session.in_nested_transaction():
-        return
-    if not any(session.info.get(k) for k in (_PENDING, _PENDING_VISITS, _ALL)):
-        if not (session.new or session.dirty or session.deleted):
-            return
-    session.flush()
-    rebuild = session.info.pop(_ALL, False)
-    villages = session.info.pop(_PENDING, set())
-    visit_ids = session.info.pop(_PENDING_VISITS, set())
-    if rebuild:
-        rebuild_all(session)
-        return
-    if visit_ids:
-        listed = sorted(visit_ids, key=str)
-        for start in range(0, len(listed), _CHUNK):
-            villages |= set(
-                session.scalars(
-                    select(Visit.village_id)
-                    .where(Visit.id.in_(listed[start : start + _CHUNK]))
-                    .distinct()
-                )
-            )
-    if villages:
-        refresh_villages(session, villages)
-
-
-@event.listens_for(OrmSession, "after_transaction_end")
-def _forget_at_end(session: OrmSession, transaction) -> None:
-    """The outermost transaction ended (committed, rolled back or closed): start afresh."""
-    if transaction.parent is None:
-        for key in (_PENDING, _PENDING_VISITS, _ALL):
-            session.info.pop(key, None)

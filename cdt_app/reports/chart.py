@@ -10,7 +10,7 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from ..i18n import fmt_percent
-from .queries import PlaceRow
+from .rows import PlaceRow
 
 WIDTH = 640
 ROW = 60  #: height of one place: label line and bar

@@ -23,7 +23,9 @@ from sqlalchemy import Engine
 
 from ..i18n import fmt_date, fmt_datetime, fmt_percent, mask_phone
 from ..models import LEVELS, Place
-from .queries import CoverageReport, Period, PlaceRow, raw_visits_query
+from .export_queries import raw_visits_query
+from .periods import Period
+from .rows import CoverageReport, PlaceRow
 
 BOM = "\ufeff"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -256,7 +258,7 @@ def raw_visits_csv(
     """The raw visits as CSV bytes, read through a streaming cursor (constant memory).
 
     Runs on its own connection, after the request has answered with its headers: ``lookups``
-    (cdt_app.reports.queries.export_lookups) and ``labels`` (translated statuses, yes/no) are
+    (cdt_app.reports.export_queries.export_lookups) and ``labels`` (translated statuses, yes/no) are
     prepared in the request.
     """
     statuses: dict[str, str] = labels["status"]

@@ -19,7 +19,9 @@ from ..db import MAX_ID
 from ..i18n import today_local
 from ..models import Place, User
 from ..scope import place_or_own_or_404
-from .queries import LEVELS, PRESETS, CoverageReport, Period, coverage_report, preset_period
+from .periods import Period, parse_period
+from .queries import REPORT_LEVELS, coverage_report
+from .rows import CoverageReport
 
 _TRUE = {"1", "true", "on", "yes", "y"}
 _FALSE = {"", "0", "false", "off", "no", "n"}
@@ -57,13 +59,6 @@ class Filters:
         return args
 
 
-def _parse_date(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        return None
-
-
 def parse_filters(args: MultiDict, today: date | None = None) -> Filters:
     """Read the parameters; invalid ones are reported in ``errors`` and replaced by defaults."""
     today = today or today_local()
@@ -82,32 +77,11 @@ def parse_filters(args: MultiDict, today: date | None = None) -> Filters:
         errors["approved_only"] = _("approved_only must be 0 or 1.")
     approved_only = raw_approved in _TRUE
 
-    raw_from, raw_to = (args.get("from") or "").strip(), (args.get("to") or "").strip()
-    start = _parse_date(raw_from) if raw_from else None
-    end = _parse_date(raw_to) if raw_to else today
-    if raw_from and start is None:
-        errors["from"] = _("The start date is not valid (use YYYY-MM-DD).")
-    if raw_to and end is None:
-        errors["to"] = _("The end date is not valid (use YYYY-MM-DD).")
-    if start and end and start > end:
-        errors["from"] = _("The start date must not be after the end date.")
-    if raw_from or raw_to:
-        if "from" in errors or "to" in errors:
-            period = preset_period("all", today, approved_only)
-        else:
-            preset = "custom"
-            if start is None and end == today:
-                preset = "all"
-            period = Period(start=start, end=end, approved_only=approved_only, preset=preset)
-    else:
-        preset = (args.get("preset") or "all").strip()
-        if preset not in PRESETS:
-            errors["preset"] = _("Please choose a period.")
-            preset = "all"
-        period = preset_period(preset, today, approved_only)
+    period, period_errors = parse_period(args, today, approved_only)
+    errors.update(period_errors)
 
     level = (args.get("level") or "children").strip()
-    if level not in LEVELS:
+    if level not in REPORT_LEVELS:
         errors["level"] = _("level must be children or villages.")
         level = "children"
     sort = (args.get("sort") or "name").strip()[:60]

@@ -25,8 +25,8 @@ from ..models import Place, utcnow
 from ..permissions import can_manage_reports, can_view_reports, requires
 from ..places.services import ancestors_of
 from ..scope import get_place_or_404, place_in_area, place_or_own_or_404
-from . import aggregates  # noqa: F401 (registers the session events that keep them in step)
 from .chart import coverage_chart
+from .export_queries import export_lookups, hierarchy_names
 from .exports import (
     coverage_csv,
     coverage_xlsx,
@@ -39,19 +39,11 @@ from .exports import (
 from .filters import Filters, load_report, parse_filters
 from .formatting import number_formatters
 from .forms import CoverageFilterForm, targets_form
-from .queries import (
-    PRESETS,
-    SKILL_SORT_PARTS,
-    SORT_COLUMNS,
-    CoverageReport,
-    coverage_report,
-    export_lookups,
-    hierarchy_names,
-    preset_period,
-    sort_rows,
-    valid_sort,
-)
+from .periods import PRESETS, preset_period
+from .queries import coverage_report
+from .rows import CoverageReport
 from .services import record_export, set_targets, villages_of
+from .sorting import SKILL_SORT_PARTS, SORT_COLUMNS, sort_rows, valid_sort
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 

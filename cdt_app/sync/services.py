@@ -35,7 +35,6 @@ from sqlmodel import Session
 from ..errors import ValidationError
 from ..households.services import household_payload, save_household
 from ..models import Household, Place, User, Visit
-from ..reports.aggregates import SKIP as COVERAGE_SKIP
 from ..scope import place_in_area
 from ..visits.services import VisitLocked, can_edit, save_visit, visit_payload
 
@@ -250,10 +249,8 @@ def _parse_item(item: Any) -> tuple[str, uuid.UUID, Mapping[str, Any]] | dict[st
 def _in_savepoint(session: Session, work: Callable[[], Any]) -> Any:
     """Run ``work`` in a SAVEPOINT: released when it returns, rolled back when it raises.
 
-    SQLAlchemy fires ``before_commit`` when a savepoint is released too. The coverage
-    aggregates refresh their villages in that hook, which would lock and recompute a village
-    at every release; it is told to wait (its documented SKIP switch) until the request's own
-    commit, where it refreshes every village of the batch once.
+    Releasing it recomputes no coverage aggregates: they wait for the request's own commit,
+    which recomputes every village of the batch once (cdt_app.reports.upkeep).
     """
     savepoint = session.begin_nested()
     try:
@@ -262,11 +259,7 @@ def _in_savepoint(session: Session, work: Callable[[], Any]) -> Any:
     except BaseException:
         savepoint.rollback()
         raise
-    session.info[COVERAGE_SKIP] = True
-    try:
-        savepoint.commit()
-    finally:
-        session.info.pop(COVERAGE_SKIP, None)
+    savepoint.commit()
     return result
 
 

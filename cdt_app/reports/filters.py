@@ -15,10 +15,8 @@ from werkzeug.datastructures import MultiDict
 
 from ..db import MAX_ID
 from ..i18n import today_local
+from ..values import BadValue, parse_bool, parse_date
 from .queries import LEVELS, PRESETS, Period, preset_period
-
-_TRUE = {"1", "true", "on", "yes", "y"}
-_FALSE = {"", "0", "false", "off", "no", "n"}
 
 
 @dataclass
@@ -55,8 +53,8 @@ class Filters:
 
 def _parse_date(raw: str) -> date | None:
     try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
+        return parse_date(raw)
+    except BadValue:
         return None
 
 
@@ -73,10 +71,11 @@ def parse_filters(args: MultiDict, today: date | None = None) -> Filters:
         else:
             errors["place"] = _("The place is not valid.")
 
-    raw_approved = (args.get("approved_only") or "").strip().lower()
-    if raw_approved not in _TRUE | _FALSE:
+    try:
+        approved_only = parse_bool(args.get("approved_only"))
+    except BadValue:
         errors["approved_only"] = _("approved_only must be 0 or 1.")
-    approved_only = raw_approved in _TRUE
+        approved_only = False
 
     raw_from, raw_to = (args.get("from") or "").strip(), (args.get("to") or "").strip()
     start = _parse_date(raw_from) if raw_from else None

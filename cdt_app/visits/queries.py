@@ -13,6 +13,7 @@ from sqlmodel import Session
 from ..i18n import _locale, today_local
 from ..models import Household, Skill, User, Visit, VisitSkill
 from ..scope import village_ids_in_area
+from ..values import MAX_PAGE
 
 PER_PAGE = 30
 
@@ -136,7 +137,7 @@ def team_visits(
     session: Session, user: User, page: int = 1, volunteer_id: int | None = None
 ) -> tuple[list[VisitRow], bool]:
     """Visits of the user's area (the team's village for a team lead), newest first."""
-    page = max(1, min(page, 10_000))
+    page = max(1, min(page, MAX_PAGE))
     statement = _with_names(Visit.village_id.in_(village_ids_in_area(session, user)))
     if volunteer_id:
         statement = statement.where(Visit.volunteer_id == volunteer_id)

@@ -13,7 +13,7 @@ from ..forms import form_transaction
 from ..models import Household, Place
 from ..scope import user_place
 from ..values import parse_page
-from ..visits.queries import household_visits
+from ..visit_rows import household_visits
 from .forms import HouseholdForm
 from .queries import area_has_many_villages, list_households, village_choices
 from .services import find_duplicates, get_household_or_404, register_household, save_household

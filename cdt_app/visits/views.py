@@ -19,11 +19,11 @@ from ..models import Household, Place, User, Visit, VisitSkill
 from ..review.queries import status_history
 from ..scope import user_place
 from ..values import BadValue, parse_int, parse_page
+from ..visit_rows import skills_of_visits
 from .forms import VisitForm
 from .queries import (
     my_visits,
     skills_for_form,
-    skills_of_visits,
     team_members,
     team_visits,
 )

@@ -5,11 +5,11 @@ A view that receives a valid form calls its service inside ``form_transaction``:
 
     if form.validate_on_submit():
         with form_transaction(form) as outcome:
-            save_skill(session, current_user, form.data)
+            thing = save_thing(session, current_user, form.data)
         if outcome.ok:
-            flash(_("The skill has been added."), "success")
-            return redirect(url_for("skills.index"))
-    return render_template("skills/form.html", form=form)
+            flash(_("Saved."), "success")
+            return redirect(url_for("things.detail", thing_id=thing.id))
+    return render_template("things/form.html", form=form)
 
 The block commits when it ends. When the service refuses the input (``ValidationError``) the
 block stops, everything is rolled back, the messages go next to the form's fields and the

@@ -20,7 +20,7 @@ _TRUE = {"1", "true", "y", "yes", "on", "co", "có"}
 _FALSE = {"", "0", "false", "n", "no", "off", "khong", "không"}
 #: the longest free-text notes of a household or a visit
 NOTES_MAX = 1000
-#: the highest page number a list answers (beyond it: that page, which is empty)
+#: the highest page number a list answers (a higher one in a link means page 1)
 MAX_PAGE = 10_000
 
 
@@ -171,9 +171,9 @@ def parse_date(value: Any) -> date:
 
 
 def parse_page(value: Any) -> int:
-    """The page number asked for (``?page=``): 1 when missing or not a whole number from 1,
-    at most MAX_PAGE. Never fails, so a bad link still shows a page."""
+    """The page number asked for (``?page=``), a whole number from 1 to MAX_PAGE; anything
+    else (missing, 0, text, too high) is page 1, so a bad link still shows a page."""
     try:
-        return min(parse_int(value, low=1, high=999_999_999), MAX_PAGE)
+        return parse_int(value, low=1, high=MAX_PAGE)
     except BadValue:
         return 1

@@ -13,7 +13,8 @@ A view that receives a valid form calls its service inside ``form_transaction``:
 
 The block commits when it ends. When the service refuses the input (``ValidationError``) the
 block stops, everything is rolled back, the messages go next to the form's fields and the
-view shows the form again. Any other exception rolls back too and goes on up.
+view shows the form again. Any other exception rolls back too and goes on up. (A post whose
+service cannot refuse its input, such as a reorder button, simply commits.)
 """
 
 from __future__ import annotations

@@ -11,13 +11,16 @@ Every session keeps the per-village coverage aggregates in step (cdt_app.reports
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
 from .reports.upkeep import register_aggregate_upkeep
+from .values import BadValue, parse_uuid
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: the largest id an INTEGER column holds (PostgreSQL refuses larger ones with an error)
@@ -124,3 +127,19 @@ def close_session(_exc: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def resent(
+    session: Session, model: type, client_id: Any, owner: str, actor_id: int
+) -> tuple[Any | None, uuid.UUID | None]:
+    """For a form that makes its record's id when shown (``client_id``): the record the actor
+    already saved with that id (the same form sent twice), and the id a new record may take
+    (None: a fresh one, when ``client_id`` is not a UUID or someone else's record has it)."""
+    try:
+        key = parse_uuid(client_id)
+    except BadValue:
+        return None, None
+    existing = session.get(model, key)
+    if existing is None:
+        return None, key
+    return (existing, None) if getattr(existing, owner) == actor_id else (None, None)

@@ -183,7 +183,7 @@ def test_unexpected_errors_are_logged_without_the_form(app, db, everything_logge
     def boom(*_args, **_kwargs):
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr(household_views, "save_household", boom)
+    monkeypatch.setattr(household_views, "register_household", boom)
     client = app.test_client()
     AuthActions(client).login("tv")
     page = client.get("/households/new")

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from ..review.forms import int_or_none
+from ..forms import int_or_none
 
 
 class PlaceFilterForm(FlaskForm):

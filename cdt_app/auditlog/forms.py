@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
-from ..review.forms import LocalDateField
+from ..forms import LocalDateField
 
 
 class AuditFilterForm(FlaskForm):

@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from ..db import get_session
 from ..permissions import can_read_audit_log, requires
-from ..review.forms import int_or_none
 from ..scope import user_place_or_404
+from ..values import parse_page
 from .forms import AuditFilterForm
 from .queries import KNOWN_ACTIONS, KNOWN_OBJECT_TYPES, AuditFilters, audit_entries
 
@@ -34,7 +34,7 @@ def index():
         actor=(form.actor.data or "").strip()[:64],
         date_from=form.date_from.data,
         date_to=form.date_to.data,
-        page=max(1, int_or_none(request.args.get("page")) or 1),
+        page=parse_page(request.args.get("page")),
     )
     page = audit_entries(session, current_user, root, filters)
     args = {key: value for key, value in request.args.items() if key in _ARGS and value}

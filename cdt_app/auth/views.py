@@ -17,8 +17,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..db import get_session
-from ..errors import ValidationError, populate_form_errors
 from ..extensions import limiter
+from ..forms import form_transaction
 from ..permissions import can_use_two_step, requires
 from ..safety import safe_next
 from ..scope import user_place
@@ -157,15 +157,11 @@ def account():
     db = get_session()
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with form_transaction(form) as outcome:
             change_own_password(
                 db, current_user, form.current_password.data, form.new_password.data
             )
-        except ValidationError as error:
-            db.rollback()
-            populate_form_errors(form, error.errors)
-        else:
-            db.commit()
+        if outcome.ok:
             renew_login(current_user)  # every other session has ended; keep this one
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.account"))
@@ -203,12 +199,8 @@ def two_step():
 @requires(can_use_two_step, status=404)
 def two_step_start():
     db = get_session()  # CSRFProtect has checked the token; the password comes with the code
-    try:
+    with form_transaction():  # already on: nothing to start, the page says so
         start_totp_enrolment(db, current_user)
-    except ValidationError:
-        db.rollback()
-    else:
-        db.commit()
     return redirect(url_for("auth.two_step"))
 
 
@@ -226,13 +218,9 @@ def two_step_confirm():
     db = get_session()
     form = TotpConfirmForm()
     if form.validate_on_submit():
-        try:
+        with form_transaction(form) as outcome:
             codes = confirm_totp(db, current_user, form.code.data, form.password.data)
-        except ValidationError as error:
-            db.rollback()
-            populate_form_errors(form, error.errors)
-        else:
-            db.commit()
+        if outcome.ok:
             renew_login(current_user)
             flash(_("Two-step login is on."), "success")
             return _show_codes(codes)
@@ -254,13 +242,9 @@ def two_step_recovery_codes():
     db = get_session()
     form = PasswordConfirmForm(prefix="recovery")
     if form.validate_on_submit():
-        try:
+        with form_transaction(flash_error=True) as outcome:
             codes = regenerate_recovery_codes(db, current_user, form.password.data)
-        except ValidationError as error:
-            db.rollback()
-            flash(next(iter(error.errors.values())), "error")
-        else:
-            db.commit()
+        if outcome.ok:
             return _show_codes(codes)
     return redirect(url_for("auth.two_step"))
 
@@ -272,13 +256,9 @@ def two_step_disable():
     db = get_session()
     form = PasswordConfirmForm(prefix="disable")
     if form.validate_on_submit():
-        try:
+        with form_transaction(flash_error=True) as outcome:
             disable_totp(db, current_user, form.password.data)
-        except ValidationError as error:
-            db.rollback()
-            flash(next(iter(error.errors.values())), "error")
-        else:
-            db.commit()
+        if outcome.ok:
             renew_login(current_user)
             flash(_("Two-step login is off."), "success")
     return redirect(url_for("auth.two_step"))

@@ -6,10 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import TelField
 
+from ..forms import NUMERIC
+from ..values import NOTES_MAX
 from .services import ADDRESS_MAX, HOUSEHOLD_FIELDS, NAME_MAX
-from .values import NOTES_MAX
-
-NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
 
 
 class HouseholdForm(FlaskForm):

@@ -12,10 +12,9 @@ from sqlmodel import Session
 from ..i18n import search_key
 from ..models import Household, Place, User, Visit
 from ..scope import village_ids_in_area
-from .values import BadValue, clean_line
+from ..values import MAX_PAGE, BadValue, clean_line
 
 PER_PAGE = 25
-MAX_PAGE = 10_000
 _PHONE_LIKE = re.compile(r"[+\d][\d\s.\-()]*")
 
 

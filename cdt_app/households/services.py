@@ -17,12 +17,12 @@ from sqlalchemy import or_, select, update
 from sqlmodel import Session
 
 from ..audit import diff, record, snapshot
-from ..db import MAX_ID
+from ..db import MAX_ID, resent
 from ..errors import ValidationError
 from ..i18n import normalise_phone, search_key, sort_key
 from ..models import Household, Place, User, Visit, utcnow
 from ..scope import get_village_record_or_404, place_in_area
-from .values import (
+from ..values import (
     NOTES_MAX,
     BadValue,
     clean_line,
@@ -30,6 +30,7 @@ from .values import (
     is_blank,
     parse_bool,
     parse_int,
+    parse_uuid,
 )
 
 HOUSEHOLD_FIELDS = (
@@ -119,10 +120,7 @@ def _clean(session: Session, actor: User, data: Mapping[str, Any]) -> dict[str, 
                 "of members."
             )
 
-    try:
-        consent = parse_bool(data.get("consent"))
-    except BadValue:
-        consent = False
+    consent = parse_bool(data.get("consent"), default=False)
     if not consent:
         errors["consent"] = _(
             "Please tick the box once the household agrees that the team stores this information."
@@ -194,15 +192,28 @@ def save_household(
     return household
 
 
+def register_household(
+    session: Session, actor: User, data: Mapping[str, Any], client_id: Any
+) -> tuple[Household, bool]:
+    """A new household from the registration form with the id the form made when shown, and
+    whether it is new: the same form sent twice (a double tap) gives back the household the
+    actor saved the first time instead of a second copy."""
+    saved, new_id = resent(session, Household, client_id, "created_by_id", actor.id)
+    if saved is not None:
+        return saved, False
+    return save_household(session, actor, data, household_id=new_id), True
+
+
 def find_duplicates(
     session: Session,
     village_id: Any,
     head_name: Any,
     address: Any,
     phone: Any,
-    exclude_id: uuid.UUID | None = None,
+    exclude_id: Any = None,
 ) -> list[Household]:
-    """Households of the village with the same folded name and the same address or phone.
+    """Households of the village with the same folded name and the same address or phone,
+    but ``exclude_id`` (the household being edited, or the one a form sent twice has saved).
 
     Candidates come from SQL by the prefix of the indexed search key (which starts with the
     folded name); the exact name, address and phone comparisons run on those few rows.
@@ -215,6 +226,10 @@ def find_duplicates(
         return []
     if not name:
         return []
+    try:
+        exclude_id = parse_uuid(exclude_id) if exclude_id is not None else None
+    except BadValue:
+        exclude_id = None
     phone_value = normalise_phone(phone) if isinstance(phone, str) and phone.strip() else None
     query = select(Household).where(
         Household.village_id == village,

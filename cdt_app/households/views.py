@@ -9,23 +9,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..db import get_session
-from ..errors import ValidationError, populate_form_errors
-from ..households.values import BadValue, parse_int, parse_uuid
+from ..forms import form_transaction
 from ..models import Household, Place
 from ..scope import user_place_or_404
-from ..visits.queries import household_visits
+from ..values import parse_page
+from ..visit_rows import household_visits
 from .forms import HouseholdForm
 from .queries import area_has_many_villages, list_households, village_choices
-from .services import find_duplicates, get_household_or_404, save_household
+from .services import find_duplicates, get_household_or_404, register_household, save_household
 
 bp = Blueprint("households", __name__, url_prefix="/households")
-
-
-def _page_number() -> int:
-    try:
-        return parse_int(request.args.get("page", "1"), low=1, high=10_000)
-    except BadValue:
-        return 1
 
 
 @bp.get("/")
@@ -34,7 +27,7 @@ def index():
     session = get_session()
     user_place_or_404(session, current_user)
     query = request.args.get("q", "")[:100]
-    page = list_households(session, current_user, query, _page_number())
+    page = list_households(session, current_user, query, parse_page(request.args.get("page")))
     return render_template(
         "households/index.html",
         page=page,
@@ -49,7 +42,7 @@ def _prepare(form: HouseholdForm, villages: list[Place]) -> None:
     ]
 
 
-def _duplicates(session, form: HouseholdForm, exclude_id=None) -> list[Household]:
+def _duplicates(session, form: HouseholdForm, exclude_id) -> list[Household]:
     if form.confirm_duplicate.data:
         return []
     return find_duplicates(
@@ -60,13 +53,6 @@ def _duplicates(session, form: HouseholdForm, exclude_id=None) -> list[Household
         form.phone.data,
         exclude_id=exclude_id,
     )
-
-
-def _new_id(form: HouseholdForm) -> uuid.UUID | None:
-    try:
-        return parse_uuid(form.new_id.data)
-    except BadValue:
-        return None
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -86,25 +72,15 @@ def new():
             wanted if wanted else (str(villages[0].id) if len(villages) == 1 else "")
         )
     elif form.validate_on_submit():
-        new_id = _new_id(form)
-        existing = session.get(Household, new_id) if new_id else None
-        if existing is not None and existing.created_by_id == current_user.id:
-            return redirect(url_for("households.detail", household_id=existing.id))
-        duplicates = _duplicates(session, form)
+        duplicates = _duplicates(session, form, exclude_id=form.new_id.data)
         if not duplicates:
-            try:
-                household = save_household(
-                    session,
-                    current_user,
-                    form.service_data(),
-                    household_id=new_id if existing is None else None,
+            with form_transaction(form) as outcome:
+                household, is_new = register_household(
+                    session, current_user, form.service_data(), form.new_id.data
                 )
-            except ValidationError as error:
-                session.rollback()
-                populate_form_errors(form, error.errors)
-            else:
-                session.commit()
-                flash(_("The household has been registered."), "success")
+            if outcome.ok:
+                if is_new:
+                    flash(_("The household has been registered."), "success")
                 return redirect(url_for("households.detail", household_id=household.id))
     return render_template("households/form.html", form=form, household=None, duplicates=duplicates)
 
@@ -143,13 +119,9 @@ def edit(household_id: uuid.UUID):
     elif form.validate_on_submit():
         duplicates = _duplicates(session, form, exclude_id=household.id)
         if not duplicates:
-            try:
+            with form_transaction(form) as outcome:
                 save_household(session, current_user, form.service_data(), household=household)
-            except ValidationError as error:
-                session.rollback()
-                populate_form_errors(form, error.errors)
-            else:
-                session.commit()
+            if outcome.ok:
                 flash(_("The changes have been saved."), "success")
                 return redirect(url_for("households.detail", household_id=household.id))
     return render_template(

@@ -4,10 +4,8 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..forms import NUMERIC, TOO_LONG
 from ..models import PLACE_KINDS
-
-#: WTForms has no Vietnamese catalog: every validator gets its own message
-_TOO_LONG = _l("This is too long (at most %(max)d characters).")
 
 
 class PlaceForm(FlaskForm):
@@ -15,7 +13,7 @@ class PlaceForm(FlaskForm):
         _l("Name"),
         validators=[
             DataRequired(message=_l("Please enter the name.")),
-            Length(max=200, message=_TOO_LONG),
+            Length(max=200, message=TOO_LONG),
         ],
     )
     kind = SelectField(
@@ -25,16 +23,16 @@ class PlaceForm(FlaskForm):
     )
     code = StringField(
         _l("Code (leave empty for a village to get a local code)"),
-        validators=[Optional(), Length(max=30, message=_TOO_LONG)],
+        validators=[Optional(), Length(max=30, message=TOO_LONG)],
     )
     parent_code = StringField(
-        _l("Code of the parent place"), validators=[Optional(), Length(max=30, message=_TOO_LONG)]
+        _l("Code of the parent place"), validators=[Optional(), Length(max=30, message=TOO_LONG)]
     )
     #: text, parsed by target_value(): WTForms' own number errors have no Vietnamese catalog
     target_households = StringField(
         _l("Target households"),
-        validators=[Optional(), Length(max=12, message=_TOO_LONG)],
-        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+        validators=[Optional(), Length(max=12, message=TOO_LONG)],
+        render_kw=NUMERIC,
     )
     active = BooleanField(_l("In use"), default=True)
 

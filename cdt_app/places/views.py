@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..db import get_session
-from ..errors import ValidationError, populate_form_errors
+from ..errors import ValidationError
+from ..forms import form_transaction
 from ..models import Place
 from ..permissions import can_add_people_at_places, can_manage_places, requires
 from ..scope import get_place_or_404, place_in_area, user_place, user_place_or_404
@@ -25,9 +26,8 @@ from .services import PlaceInput, ancestors_of, create_place, merge_villages, up
 bp = Blueprint("places", __name__, url_prefix="/places")
 
 
-def _field_errors(error: ValidationError) -> dict[str, str]:
-    """Service field names → form field names (the form names the parent by its code)."""
-    return {("parent_code" if k == "parent_id" else k): v for k, v in error.errors.items()}
+#: service field names → form field names (the form names the parent by its code)
+_FIELD_NAMES = {"parent_id": "parent_code"}
 
 
 @bp.get("/")
@@ -98,14 +98,10 @@ def create(parent_id: int):
     if request.method == "GET":
         form.kind.data = "thon" if parent.level == "commune" else "xa"
     if form.validate_on_submit():
-        try:
+        with form_transaction(form, field_names=_FIELD_NAMES) as outcome:
             new_parent = _parent_from_code(session, form) or parent
             place = create_place(session, current_user, _input_from(form, new_parent.id))
-        except ValidationError as error:
-            session.rollback()
-            populate_form_errors(form, _field_errors(error))
-        else:
-            session.commit()
+        if outcome.ok:
             flash(_("The place has been created."), "success")
             return redirect(url_for("places.detail", place_id=place.id))
     return render_template("places/form.html", form=form, parent=parent, place=None)
@@ -121,7 +117,7 @@ def edit(place_id: int):
     parent = session.get(Place, place.parent_id) if place.parent_id else None
     form = PlaceForm(obj=place, parent_code=parent.code if parent else "")
     if form.validate_on_submit():
-        try:
+        with form_transaction(form, field_names=_FIELD_NAMES) as outcome:
             new_parent = _parent_from_code(session, form)
             new_parent_id = new_parent.id if new_parent else None
             if is_root and new_parent_id != place.parent_id:
@@ -129,11 +125,7 @@ def edit(place_id: int):
             if new_parent is None and not is_root:
                 raise ValidationError({"parent_code": _("Please enter the parent's code.")})
             update_place(session, current_user, place, _input_from(form, new_parent_id))
-        except ValidationError as error:
-            session.rollback()
-            populate_form_errors(form, _field_errors(error))
-        else:
-            session.commit()
+        if outcome.ok:
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("places.detail", place_id=place.id))
     return render_template("places/form.html", form=form, parent=parent, place=place)
@@ -155,15 +147,11 @@ def merge(place_id: int):
     if form.validate_on_submit():
         by_id = {str(v.id): v for v in candidates}
         target = by_id.get(form.target_id.data or "")
-        try:
+        with form_transaction(form) as outcome:
             if target is None:
                 raise ValidationError({"target_id": _("Please choose the village to merge into.")})
             result = merge_villages(session, current_user, source, target)
-        except ValidationError as error:
-            session.rollback()
-            populate_form_errors(form, error.errors)
-        else:
-            session.commit()
+        if outcome.ok:
             flash(
                 _(
                     "%(source)s has been merged into %(target)s: %(households)d households and "

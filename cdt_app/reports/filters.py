@@ -19,12 +19,10 @@ from ..db import MAX_ID
 from ..i18n import today_local
 from ..models import Place, User
 from ..scope import place_or_own_or_404
+from ..values import BadValue, parse_bool
 from .periods import Period, parse_period
 from .queries import REPORT_LEVELS, coverage_report
 from .rows import CoverageReport
-
-_TRUE = {"1", "true", "on", "yes", "y"}
-_FALSE = {"", "0", "false", "off", "no", "n"}
 
 
 @dataclass
@@ -72,10 +70,11 @@ def parse_filters(args: MultiDict, today: date | None = None) -> Filters:
         else:
             errors["place"] = _("The place is not valid.")
 
-    raw_approved = (args.get("approved_only") or "").strip().lower()
-    if raw_approved not in _TRUE | _FALSE:
+    try:
+        approved_only = parse_bool(args.get("approved_only"))
+    except BadValue:
         errors["approved_only"] = _("approved_only must be 0 or 1.")
-    approved_only = raw_approved in _TRUE
+        approved_only = False
 
     period, period_errors = parse_period(args, today, approved_only)
     errors.update(period_errors)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from ..i18n import today_local
+from ..values import BadValue, parse_date
 
 PRESETS = ("month", "quarter", "year", "all")
 
@@ -44,8 +45,8 @@ def preset_period(preset: str, today: date | None = None, approved_only: bool = 
 
 def _parse_date(raw: str) -> date | None:
     try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
+        return parse_date(raw)
+    except BadValue:
         return None
 
 

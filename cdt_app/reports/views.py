@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..db import get_engine, get_session, new_session
-from ..errors import ValidationError, populate_form_errors
+from ..forms import form_transaction
 from ..i18n import today_local
 from ..models import Place, utcnow
 from ..permissions import can_manage_reports, can_view_reports, requires
@@ -244,13 +244,9 @@ def targets(place_id: int):
     form = targets_form(villages)
     if form.validate_on_submit():
         values = {v.id: form[f"target_{v.id}"].data for v in villages}
-        try:
+        with form_transaction(form) as outcome:
             changed = set_targets(session, current_user, place, values)
-        except ValidationError as error:
-            session.rollback()
-            populate_form_errors(form, error.errors)
-        else:
-            session.commit()
+        if outcome.ok:
             flash(_("Targets saved: %(count)d changed.", count=changed), "success")
             return redirect(url_for("reports.targets", place_id=place.id))
     registered = {

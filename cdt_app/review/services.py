@@ -27,6 +27,7 @@ from ..errors import ValidationError
 from ..models import IllegalTransition, User, Visit
 from ..permissions import can_review
 from ..scope import place_id_in_area, village_ids_in_area
+from ..values import BadValue, parse_uuid
 
 #: review action → the status it leads to
 ACTIONS = {"approve": "approved", "return": "returned"}
@@ -158,8 +159,8 @@ def parse_visit_ids(raw_ids: list[str]) -> list[uuid.UUID]:
     seen: dict[uuid.UUID, None] = {}
     for raw in raw_ids[: BATCH_MAX * 2]:
         try:
-            seen.setdefault(uuid.UUID(str(raw).strip()), None)
-        except ValueError:
+            seen.setdefault(parse_uuid(raw), None)
+        except BadValue:
             continue
     return list(seen)[:BATCH_MAX]
 

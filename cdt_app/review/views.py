@@ -10,12 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..db import get_session
-from ..errors import ValidationError, populate_form_errors
+from ..errors import populate_form_errors
+from ..forms import ActionForm, form_transaction, int_or_none
 from ..models import Visit
 from ..permissions import can_review, requires
 from ..safety import safe_next
 from ..scope import get_place_or_404, user_place_or_404
-from .forms import ActionForm, QueueFilterForm, ReturnForm, int_or_none
+from ..values import parse_page
+from .forms import QueueFilterForm, ReturnForm
 from .queries import (
     PER_PAGE,
     PER_PAGE_MAX,
@@ -73,7 +75,7 @@ def queue():
         date_from=form.date_from.data,
         date_to=form.date_to.data,
         skill_id=form.skill.data,
-        page=int_or_none(request.args.get("page")) or 1,
+        page=parse_page(request.args.get("page")),
         per_page=min(max(per_page, 1), PER_PAGE_MAX),
     )
     places = place_options(session, root, selected) if not root.is_village else []
@@ -117,12 +119,10 @@ def approve_selected():
     session = get_session()
     only = request.form.get("only")
     raw_ids = [only] if only else request.form.getlist("visit_ids")
-    try:
+    with form_transaction(flash_error=True) as outcome:
         result = approve_many(session, current_user, raw_ids)
-    except ValidationError as error:
-        flash(next(iter(error.errors.values())), "error")
+    if not outcome.ok:
         return redirect(_next_url())
-    session.commit()
     if result.approved:
         flash(
             _("%(n)d visits approved.", n=len(result.approved))
@@ -190,19 +190,17 @@ def _act(visit_id: uuid.UUID, action: str):
         abort(400)
     reason = form.reason.data if action == "return" else None
     try:
-        review_visit(session, current_user, found, action, reason)
+        with form_transaction() as outcome:
+            review_visit(session, current_user, found, action, reason)
     except ReviewNotAllowed:
         abort(403)
-    except ValidationError as error:
-        session.rollback()
-        return_form = form if action == "return" else ReturnForm()
-        populate_form_errors(return_form, error.errors)
-        return _render_sheet(session, found, return_form)
     except ReviewConflict as conflict:
-        session.rollback()
         flash(conflict.message, "error")
         return redirect(url_for("review.visit", visit_id=visit_id, next=_next_url()))
-    session.commit()
+    if not outcome.ok:
+        return_form = form if action == "return" else ReturnForm()
+        populate_form_errors(return_form, outcome.errors)
+        return _render_sheet(session, found, return_form)
     if action == "approve":
         flash(_("The visit has been approved."), "success")
     else:

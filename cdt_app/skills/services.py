@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from ..audit import diff, record, snapshot
 from ..errors import ValidationError
-from ..households.values import BadValue, clean_line
 from ..models import Skill, User
+from ..values import BadValue, clean_line
 
 _AUDITED = ("code", "name_vi", "name_en", "group", "active", "sort_order")
 _CODE = re.compile(r"[a-z][a-z0-9_]{1,39}")

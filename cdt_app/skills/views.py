@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..db import get_session
-from ..errors import ValidationError, populate_form_errors
+from ..forms import form_transaction
 from ..models import Skill
 from ..permissions import can_manage_skills, requires
+from ..values import parse_bool
 from .forms import SkillForm
 from .services import move_skill, ordered_skills, save_skill, set_active
 
@@ -37,13 +38,9 @@ def create():
     session = get_session()
     form = SkillForm()
     if form.validate_on_submit():
-        try:
+        with form_transaction(form) as outcome:
             save_skill(session, current_user, form.data)
-        except ValidationError as error:
-            session.rollback()
-            populate_form_errors(form, error.errors)
-        else:
-            session.commit()
+        if outcome.ok:
             flash(_("The skill has been added."), "success")
             return redirect(url_for("skills.index"))
     return render_template("skills/form.html", form=form, skill=None)
@@ -57,13 +54,9 @@ def edit(skill_id: int):
     skill = _skill_or_404(session, skill_id)
     form = SkillForm(obj=skill)
     if form.validate_on_submit():
-        try:
+        with form_transaction(form) as outcome:
             save_skill(session, current_user, form.data, skill=skill)
-        except ValidationError as error:
-            session.rollback()
-            populate_form_errors(form, error.errors)
-        else:
-            session.commit()
+        if outcome.ok:
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("skills.index"))
     return render_template("skills/form.html", form=form, skill=skill)
@@ -86,7 +79,7 @@ def move(skill_id: int):
 def toggle(skill_id: int):
     session = get_session()
     skill = _skill_or_404(session, skill_id)
-    active = request.form.get("active") == "1"
+    active = parse_bool(request.form.get("active"), default=False)
     set_active(session, current_user, skill, active)
     session.commit()
     if active:

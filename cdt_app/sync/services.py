@@ -36,6 +36,7 @@ from ..errors import ValidationError
 from ..households.services import household_payload, save_household
 from ..models import Household, Place, User, Visit
 from ..scope import place_in_area
+from ..values import BadValue, parse_uuid
 from ..visits.services import VisitLocked, can_edit, save_visit, visit_payload
 
 log = logging.getLogger(__name__)
@@ -91,8 +92,8 @@ class _Batch:
             wanted[_MODELS[kind]].add(key)
             if kind == "visit":
                 try:
-                    wanted[Household].add(uuid.UUID(str(payload.get("household_id"))))
-                except ValueError:
+                    wanted[Household].add(parse_uuid(payload.get("household_id")))
+                except BadValue:
                     pass
         village_ids: set[int] = set()
         for model, keys in wanted.items():
@@ -137,8 +138,8 @@ class _Batch:
         written rows.
         """
         try:
-            key = uuid.UUID(str(raw_id))
-        except ValueError:
+            key = parse_uuid(raw_id)
+        except BadValue:
             return
         if key in self.unwritten_households:
             self.session.flush()
@@ -230,10 +231,8 @@ def _parse_item(item: Any) -> tuple[str, uuid.UUID, Mapping[str, Any]] | dict[st
     errors: dict[str, str] = {}
     key = None
     try:
-        if not isinstance(raw_id, str):
-            raise ValueError(raw_id)
-        key = uuid.UUID(raw_id.strip())
-    except ValueError:
+        key = parse_uuid(raw_id)
+    except BadValue:
         errors["id"] = _("The id must be a UUID.")
     kind = item.get("kind")
     if kind not in KINDS:

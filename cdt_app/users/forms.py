@@ -3,8 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-#: WTForms has no Vietnamese catalog: every validator gets its own message
-_TOO_LONG = _l("This is too long (at most %(max)d characters).")
+from ..forms import TOO_LONG
 
 
 def role_labels() -> dict[str, str]:
@@ -22,13 +21,13 @@ class UserForm(FlaskForm):
         _l("Username or phone number"),
         validators=[
             DataRequired(message=_l("Please enter a username.")),
-            Length(max=64, message=_TOO_LONG),
+            Length(max=64, message=TOO_LONG),
         ],
         render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
     )
     display_name = StringField(
         _l("Full name"),
-        validators=[Optional(), Length(max=120, message=_TOO_LONG)],
+        validators=[Optional(), Length(max=120, message=TOO_LONG)],
         render_kw={"autocomplete": "off"},
     )
     role = SelectField(_l("Role"), validate_choice=False)  # checked by the service
@@ -36,20 +35,16 @@ class UserForm(FlaskForm):
         _l("Code of the place"),
         validators=[
             DataRequired(message=_l("Please enter the code of the place.")),
-            Length(max=30, message=_TOO_LONG),
+            Length(max=30, message=TOO_LONG),
         ],
         render_kw={"autocomplete": "off", "autocapitalize": "none"},
     )
     password = PasswordField(
         _l("Temporary password (optional)"),
-        validators=[Optional(), Length(max=128, message=_TOO_LONG)],
+        validators=[Optional(), Length(max=128, message=TOO_LONG)],
         render_kw={"autocomplete": "new-password"},
     )
     active = BooleanField(_l("Account in use"), default=True)
-
-
-class ActionForm(FlaskForm):
-    """A button that posts (reset password, deactivate, reactivate): only the CSRF token."""
 
 
 class PeopleFilterForm(FlaskForm):
@@ -60,7 +55,7 @@ class PeopleFilterForm(FlaskForm):
 
     q = StringField(
         _l("Search by name or username"),
-        validators=[Optional(), Length(max=100, message=_TOO_LONG)],
+        validators=[Optional(), Length(max=100, message=TOO_LONG)],
         render_kw={"type": "search", "autocomplete": "off", "enterkeyhint": "search"},
     )
     role = SelectField(_l("Role"), validate_choice=False)

@@ -7,12 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..db import MAX_ID, get_session
-from ..errors import ValidationError, populate_form_errors
+from ..errors import ValidationError
+from ..forms import ActionForm, form_transaction
 from ..models import ROLE_RANK, ROLES, Place, User
 from ..permissions import ACCOUNT_MAX_ROLE, can_manage_people, requires
 from ..places.queries import place_by_code_in_area
 from ..scope import place_in_area, user_place, user_place_or_404
-from .forms import ActionForm, PeopleFilterForm, UserForm, role_labels
+from ..values import parse_page
+from .forms import PeopleFilterForm, UserForm, role_labels
 from .queries import people_page
 from .services import (
     UserInput,
@@ -57,8 +59,8 @@ def _place_by_code(session, code: str) -> Place:
     return place
 
 
-def _field_errors(error: ValidationError) -> dict[str, str]:
-    return {("place_code" if k == "place_id" else k): v for k, v in error.errors.items()}
+#: service field names → form field names (the form names the place by its code)
+_FIELD_NAMES = {"place_id": "place_code"}
 
 
 def _password_page(user: User, password: str, created: bool):
@@ -82,7 +84,7 @@ def index():
         query=filters.q.data or "",
         role=filters.role.data or "",
         status=filters.status.data or "",
-        page=request.args.get("page", 1, type=int) or 1,
+        page=parse_page(request.args.get("page")),
     )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
@@ -109,7 +111,7 @@ def create():
     if form.validate_on_submit():
         typed = form.password.data or ""
         password = typed or generate_password()
-        try:
+        with form_transaction(form, field_names=_FIELD_NAMES) as outcome:
             if _is_team_lead():
                 role, place = "volunteer", own
             else:
@@ -127,11 +129,7 @@ def create():
                 ),
                 actor_place=own,
             )
-        except ValidationError as error:
-            session.rollback()
-            populate_form_errors(form, _field_errors(error))
-        else:
-            session.commit()
+        if outcome.ok:
             if not typed:
                 return _password_page(user, password, created=True)
             flash(
@@ -181,7 +179,7 @@ def edit(user_id: int):
         if not form.is_submitted():
             form.place_code.data = place.code
     if form.validate_on_submit():
-        try:
+        with form_transaction(form, field_names=_FIELD_NAMES) as outcome:
             if _is_team_lead():
                 role, new_place = user.role, place
             else:
@@ -199,11 +197,7 @@ def edit(user_id: int):
                 ),
                 actor_place=user_place(session, current_user),
             )
-        except ValidationError as error:
-            session.rollback()
-            populate_form_errors(form, _field_errors(error))
-        else:
-            session.commit()
+        if outcome.ok:
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("users.detail", user_id=user.id))
     return render_template("users/form.html", form=form, user=user, team_lead=_is_team_lead())

@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, StringField, TextAreaField
 
-from ..households.values import NOTES_MAX
+from ..forms import NUMERIC
+from ..values import NOTES_MAX
 
 
 class VisitForm(FlaskForm):
@@ -16,9 +17,7 @@ class VisitForm(FlaskForm):
     #: skill codes taught, and those the person completed during the visit ("đã tự làm được")
     skills = SelectMultipleField(_l("Skills taught"), validate_choice=False, choices=[])
     completed = SelectMultipleField(_l("Completed"), validate_choice=False, choices=[])
-    people_taught = StringField(
-        _l("People taught"), render_kw={"inputmode": "numeric", "autocomplete": "off"}
-    )
+    people_taught = StringField(_l("People taught"), render_kw=NUMERIC)
     notes = TextAreaField(_l("Notes (optional)"), render_kw={"maxlength": NOTES_MAX, "rows": 3})
     lat = HiddenField()
     lon = HiddenField()

@@ -1,43 +1,21 @@
-"""Reading visits: "my visits", a household's history, the team's visits, the home figures."""
+"""Reading visits: "my visits", the team's visits, the skills of the form, the home figures
+(the rows of the lists are built by cdt_app.visit_rows)."""
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ..i18n import _locale, today_local
-from ..models import Household, Skill, User, Visit, VisitSkill
+from ..i18n import today_local
+from ..models import Household, Skill, User, Visit
 from ..scope import village_ids_in_area
+from ..values import MAX_PAGE
+from ..visit_rows import VisitRow, visit_rows, with_names
 
 PER_PAGE = 30
-
-
-@dataclass
-class SkillTaught:
-    code: str
-    name: str
-    completed: bool
-    active: bool = True
-
-
-@dataclass
-class VisitRow:
-    visit: Visit
-    household_name: str
-    volunteer_name: str = ""
-    skills: list[SkillTaught] = field(default_factory=list)
-
-
-def skill_name(skill: Skill | Any) -> str:
-    """The skill's name in the page's language (Vietnamese unless English is chosen)."""
-    if _locale() == "en" and getattr(skill, "name_en", ""):
-        return skill.name_en
-    return skill.name_vi
 
 
 def skills_for_form(session: Session, keep_ids: set[int] | None = None) -> list[Skill]:
@@ -47,45 +25,6 @@ def skills_for_form(session: Session, keep_ids: set[int] | None = None) -> list[
         condition = condition | Skill.id.in_(keep_ids)
     return list(
         session.scalars(select(Skill).where(condition).order_by(Skill.sort_order, Skill.id))
-    )
-
-
-def skills_of_visits(session: Session, visit_ids: list[uuid.UUID]) -> dict:
-    """{visit id: [SkillTaught]} for a page of visits, in catalogue order (one query)."""
-    result: dict = {visit_id: [] for visit_id in visit_ids}
-    if not visit_ids:
-        return result
-    rows = session.execute(
-        select(VisitSkill.visit_id, VisitSkill.completed, Skill)
-        .join(Skill, Skill.id == VisitSkill.skill_id)
-        .where(VisitSkill.visit_id.in_(visit_ids))
-        .order_by(Skill.sort_order, Skill.id)
-    ).all()
-    for visit_id, completed, skill in rows:
-        result[visit_id].append(SkillTaught(skill.code, skill_name(skill), completed, skill.active))
-    return result
-
-
-def _rows(session: Session, statement) -> list[VisitRow]:
-    found = session.execute(statement).all()
-    skills = skills_of_visits(session, [row[0].id for row in found])
-    return [
-        VisitRow(
-            visit=row[0],
-            household_name=row[1],
-            volunteer_name=(row[2] or row[3]) if len(row) > 2 else "",
-            skills=skills[row[0].id],
-        )
-        for row in found
-    ]
-
-
-def _with_names(*conditions):
-    return (
-        select(Visit, Household.head_name, User.display_name, User.username)
-        .join(Household, Household.id == Visit.household_id)
-        .join(User, User.id == Visit.volunteer_id)
-        .where(Visit.deleted_at.is_(None), *conditions)
     )
 
 
@@ -101,16 +40,16 @@ def my_visits(session: Session, user: User) -> dict[str, list[VisitRow]]:
     monday = week_start(today)
     mine = Visit.volunteer_id == user.id
     newest = (Visit.visited_on.desc(), Visit.created_at.desc())
-    returned = _rows(
-        session, _with_names(mine, Visit.status == "returned").order_by(*newest).limit(100)
+    returned = visit_rows(
+        session, with_names(mine, Visit.status == "returned").order_by(*newest).limit(100)
     )
-    recent = _rows(
+    recent = visit_rows(
         session,
-        _with_names(mine, Visit.status != "returned", Visit.visited_on >= monday).order_by(*newest),
+        with_names(mine, Visit.status != "returned", Visit.visited_on >= monday).order_by(*newest),
     )
-    earlier = _rows(
+    earlier = visit_rows(
         session,
-        _with_names(mine, Visit.status != "returned", Visit.visited_on < monday)
+        with_names(mine, Visit.status != "returned", Visit.visited_on < monday)
         .order_by(*newest)
         .limit(20),
     )
@@ -122,22 +61,12 @@ def my_visits(session: Session, user: User) -> dict[str, list[VisitRow]]:
     }
 
 
-def household_visits(session: Session, household: Household, limit: int = 100) -> list[VisitRow]:
-    """The household's visit history, newest first."""
-    statement = (
-        _with_names(Visit.household_id == household.id)
-        .order_by(Visit.visited_on.desc(), Visit.created_at.desc())
-        .limit(limit)
-    )
-    return _rows(session, statement)
-
-
 def team_visits(
     session: Session, user: User, page: int = 1, volunteer_id: int | None = None
 ) -> tuple[list[VisitRow], bool]:
     """Visits of the user's area (the team's village for a team lead), newest first."""
-    page = max(1, min(page, 10_000))
-    statement = _with_names(Visit.village_id.in_(village_ids_in_area(session, user)))
+    page = max(1, min(page, MAX_PAGE))
+    statement = with_names(Visit.village_id.in_(village_ids_in_area(session, user)))
     if volunteer_id:
         statement = statement.where(Visit.volunteer_id == volunteer_id)
     statement = (
@@ -145,7 +74,7 @@ def team_visits(
         .offset((page - 1) * PER_PAGE)
         .limit(PER_PAGE + 1)
     )
-    rows = _rows(session, statement)
+    rows = visit_rows(session, statement)
     return rows[:PER_PAGE], len(rows) > PER_PAGE
 
 

@@ -24,8 +24,12 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from ..audit import diff, record
+from ..db import resent
 from ..errors import ValidationError
-from ..households.values import (
+from ..i18n import today_local
+from ..models import Household, Place, Skill, User, Visit, VisitSkill, VisitStatusChange, utcnow
+from ..scope import get_village_record_or_404, place_in_area
+from ..values import (
     NOTES_MAX,
     BadValue,
     clean_text,
@@ -36,9 +40,6 @@ from ..households.values import (
     parse_int,
     parse_uuid,
 )
-from ..i18n import today_local
-from ..models import Household, Place, Skill, User, Visit, VisitSkill, VisitStatusChange, utcnow
-from ..scope import get_village_record_or_404, place_in_area
 
 VISIT_FIELDS = ("household_id", "visited_on", "skills", "people_taught", "notes", "lat", "lon")
 #: what a skill code can look like (cdt_app.skills.services); anything else is never looked up
@@ -278,6 +279,18 @@ def save_visit(
             place_id=visit.village_id,
         )
     return visit
+
+
+def log_visit(
+    session: Session, actor: User, data: Mapping[str, Any], client_id: Any
+) -> tuple[Visit, bool]:
+    """A new visit from the visit form with the id the form made when shown, and whether it
+    is new: the same form sent twice (a double tap) gives back the visit the actor saved the
+    first time instead of a second copy."""
+    saved, new_id = resent(session, Visit, client_id, "volunteer_id", actor.id)
+    if saved is not None:
+        return saved, False
+    return save_visit(session, actor, data, visit_id=new_id), True
 
 
 def delete_visit(session: Session, actor: User, visit: Visit) -> None:

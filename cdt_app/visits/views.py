@@ -10,33 +10,40 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..db import MAX_ID, get_session
-from ..errors import ValidationError, populate_form_errors
+from ..forms import form_transaction
 from ..households.queries import area_has_many_villages, list_households
 from ..households.services import get_household_or_404
-from ..households.values import BadValue, parse_int, parse_uuid
 from ..i18n import today_local
 from ..models import Household, Place, User, Visit, VisitSkill
 from ..permissions import can_see_team_visits, requires
 from ..review.queries import status_history
 from ..scope import user_place_or_404
+from ..values import BadValue, parse_int, parse_page
+from ..visit_rows import skills_of_visits
 from .forms import VisitForm
 from .queries import (
     my_visits,
     skills_for_form,
-    skills_of_visits,
     team_members,
     team_visits,
 )
-from .services import VisitLocked, can_edit, delete_visit, get_visit_or_404, save_visit
+from .services import (
+    VisitLocked,
+    can_edit,
+    delete_visit,
+    get_visit_or_404,
+    log_visit,
+    save_visit,
+)
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 
 
-def _int_arg(name: str, default: int | None = None) -> int | None:
+def _int_arg(name: str) -> int | None:
     try:
         return parse_int(request.args.get(name, ""), low=1, high=MAX_ID)
     except BadValue:
-        return default
+        return None
 
 
 def _render_form(form: VisitForm, household: Household, visit: Visit | None, keep_ids=None):
@@ -65,7 +72,7 @@ def new():
             abort(400)
         # no household yet: choose one from the list or the search
         query = request.args.get("q", "")[:100]
-        page = list_households(session, current_user, query, _int_arg("page", 1))
+        page = list_households(session, current_user, query, parse_page(request.args.get("page")))
         return render_template(
             "households/index.html",
             page=page,
@@ -79,26 +86,11 @@ def new():
         form.visited_on.data = today_local().isoformat()
         form.people_taught.data = "1"
     elif form.validate_on_submit():
-        try:
-            new_id = parse_uuid(form.new_id.data)
-        except BadValue:
-            new_id = None
-        existing = session.get(Visit, new_id) if new_id else None
-        if existing is not None and existing.volunteer_id == current_user.id:
-            return redirect(url_for("visits.mine"))  # the same form saved twice
-        try:
-            save_visit(
-                session,
-                current_user,
-                form.service_data(),
-                visit_id=new_id if existing is None else None,
-            )
-        except ValidationError as error:
-            session.rollback()
-            populate_form_errors(form, error.errors)
-        else:
-            session.commit()
-            flash(_("The visit has been saved."), "success")
+        with form_transaction(form) as outcome:
+            _visit, is_new = log_visit(session, current_user, form.service_data(), form.new_id.data)
+        if outcome.ok:
+            if is_new:
+                flash(_("The visit has been saved."), "success")
             return redirect(url_for("visits.mine"))
     return _render_form(form, household, None)
 
@@ -116,7 +108,7 @@ def mine():
 def team():
     session = get_session()
     volunteer_id = _int_arg("volunteer")
-    page = _int_arg("page", 1)
+    page = parse_page(request.args.get("page"))
     rows, has_next = team_visits(session, current_user, page, volunteer_id)
     return render_template(
         "visits/team.html",
@@ -174,15 +166,11 @@ def edit(visit_id: uuid.UUID):
         form.lon.data = "" if visit.lon is None else str(visit.lon)
     elif form.validate_on_submit():
         try:
-            save_visit(session, current_user, form.service_data(), visit=visit)
-        except ValidationError as error:
-            session.rollback()
-            populate_form_errors(form, error.errors)
+            with form_transaction(form) as outcome:
+                save_visit(session, current_user, form.service_data(), visit=visit)
         except VisitLocked:
-            session.rollback()
             abort(403)
-        else:
-            session.commit()
+        if outcome.ok:
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("visits.detail", visit_id=visit.id))
     return _render_form(form, household, visit, keep_ids)

@@ -1,7 +1,10 @@
-"""Reading raw input values (strings from a web form, JSON values from the sync API).
+"""Reading raw input values (strings from a web form or a query string, JSON values from the
+sync API), for every feature: the one place that says what a number, a date, a yes/no, an id
+or a page number may look like.
 
-Every helper returns the clean value or raises ``BadValue``; services turn that into a
-Vietnamese field error, so no input can ever reach the database unchecked.
+Every ``parse_…`` helper returns the clean value or raises ``BadValue``; services turn that into
+a Vietnamese field error, so no input can ever reach the database unchecked. ``parse_page``
+never fails: a bad page number is page 1.
 """
 
 from __future__ import annotations
@@ -12,8 +15,13 @@ import uuid
 from datetime import date
 from typing import Any
 
+#: the spellings of yes and no (after trimming, lower case, NFC) in forms, query strings, JSON
 _TRUE = {"1", "true", "y", "yes", "on", "co", "có"}
 _FALSE = {"", "0", "false", "n", "no", "off", "khong", "không"}
+#: the longest free-text notes of a household or a visit
+NOTES_MAX = 1000
+#: the highest page number a list answers (a higher one in a link means page 1)
+MAX_PAGE = 10_000
 
 
 class BadValue(ValueError):
@@ -30,10 +38,6 @@ def _drop_controls(text: str, keep_newlines: bool) -> str:
             continue
         kept.append(ch)
     return "".join(kept)
-
-
-#: the longest free-text notes of a household or a visit
-NOTES_MAX = 1000
 
 
 def _at_most(text: str, max_length: int | None) -> str:
@@ -93,8 +97,9 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def parse_bool(value: Any) -> bool:
-    """True/False from a JSON boolean or a form value ("y", "on", "1", …)."""
+def parse_bool(value: Any, default: bool | None = None) -> bool:
+    """True/False from a JSON boolean, 0/1, or a form or query-string value ("1", "on", "yes",
+    "có", "0", "no", "không", empty, …); anything else is refused, or ``default`` if given."""
     if isinstance(value, bool):
         return value
     if value is None:
@@ -102,11 +107,13 @@ def parse_bool(value: Any) -> bool:
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
     if isinstance(value, str):
-        text = value.strip().lower()
+        text = unicodedata.normalize("NFC", value.strip().lower())
         if text in _TRUE:
             return True
         if text in _FALSE:
             return False
+    if default is not None:
+        return default
     raise BadValue(value)
 
 
@@ -161,3 +168,12 @@ def parse_date(value: Any) -> date:
         return date.fromisoformat(text)
     except ValueError as error:
         raise BadValue(value) from error
+
+
+def parse_page(value: Any) -> int:
+    """The page number asked for (``?page=``), a whole number from 1 to MAX_PAGE; anything
+    else (missing, 0, text, too high) is page 1, so a bad link still shows a page."""
+    try:
+        return parse_int(value, low=1, high=MAX_PAGE)
+    except BadValue:
+        return 1

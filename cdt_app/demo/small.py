@@ -1,27 +1,33 @@
-"""The demo data set: the real province of Lâm Đồng and its communes, with invented villages,
-households, people and visits (marked as demo data in the UI)."""
+"""The small demo data set of ``make run``: the real province of Lâm Đồng and its communes,
+with invented villages, households, people and visits (marked as demo data in the UI)."""
 
 from __future__ import annotations
 
 import random
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from .db import new_session
-from .i18n import search_key, sort_key, today_local
-from .models import Household, Place, Skill, User, Visit, VisitSkill, VisitStatusChange, utcnow
-from .places.importer import import_places, read_rows
-from .places.services import PlaceInput, create_place
-from .skills.seed import seed_skills
-from .users.services import UserInput, create_user
+from ..db import new_session
+from ..i18n import search_key, sort_key, today_local
+from ..models import Household, Place, Skill, User, Visit, VisitSkill, VisitStatusChange, utcnow
+from ..places.services import PlaceInput, create_place
+from .common import (
+    ALREADY_LOADED,
+    COMMUNE_A,
+    COMMUNE_B,
+    GIVEN,
+    MIDDLE,
+    PROVINCE,
+    SURNAMES,
+    accounts_line,
+    create_accounts,
+    import_real_places,
+    is_loaded,
+    place_by_code,
+)
 
-DEMO_PASSWORD = "demo-cds-2026"  # noqa: S105 (published demo password, demo mode only)
-PLACES_FILE = Path(__file__).parent / "data" / "places-lam-dong-2025.csv"
-COMMUNE_A = "23272"  # Đặc khu Phú Quý
-COMMUNE_B = "22918"  # Phường Mũi Né
 VILLAGES = {
     COMMUNE_A: [
         ("thon", "Thôn Mỹ Khê", 620),
@@ -32,53 +38,6 @@ VILLAGES = {
     COMMUNE_B: [("khu_pho", "Khu phố Hòa Thạnh", 700), ("khu_pho", "Khu phố Long Sơn", 650)],
     "22924": [("khu_pho", "Khu phố Phú Thủy 1", 500)],
 }
-SURNAMES = [
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Huỳnh",
-    "Võ",
-    "Đặng",
-    "Bùi",
-    "Đỗ",
-    "Hồ",
-    "Ngô",
-    "Dương",
-    "Lý",
-    "Ánh",
-]
-MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Ngọc", "Thanh", "Đức", "Quốc"]
-GIVEN = [
-    "An",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Đào",
-    "Hòa",
-    "Hoa",
-    "Hùng",
-    "Lan",
-    "Mai",
-    "Nam",
-    "Phúc",
-    "Quý",
-    "Sương",
-    "Tâm",
-    "Thảo",
-    "Trinh",
-    "Yến",
-    "Ánh",
-    "Ẩn",
-]
-ACCOUNTS = [
-    ("admin", "Quản trị hệ thống", "admin", "68"),
-    ("canbo", "Trần Thị Cán Bộ", "staff", "68"),
-    ("doan", "Lê Văn Đoàn", "coordinator", COMMUNE_A),
-    ("totruong", "Phạm Minh Tổ Trưởng", "team_lead", "village:A"),
-    ("tinhnguyen", "Nguyễn Thị Tình Nguyện", "volunteer", "village:A"),
-    ("tinhnguyen2", "Võ Văn Tình Nguyện", "volunteer", "village:B"),
-]
 
 
 def _households(
@@ -157,21 +116,16 @@ def _visits(
     return made
 
 
-def load_demo(scale: str = "small") -> str:
-    """Load the demo data once; return a summary for the terminal."""
-    if scale == "province":
-        from .demo_scale import load_province_scale
-
-        return load_province_scale()
+def load_small() -> str:
+    """Load the small demo data set once; return a summary for the terminal."""
     with new_session() as session:
-        seed_skills(session)
-        if session.scalar(select(User).where(User.username == "admin")) is not None:
-            return "Dữ liệu minh họa đã có sẵn."
-        import_places(session, None, read_rows(PLACES_FILE.name, PLACES_FILE.read_bytes()))
+        if is_loaded(session):
+            return ALREADY_LOADED
+        import_real_places(session)
         rng = random.Random(2026)  # noqa: S311 (demo data, not security)
         villages: dict[str, list[Place]] = {}
         for commune_code, specs in VILLAGES.items():
-            commune = session.scalar(select(Place).where(Place.code == commune_code))
+            commune = place_by_code(session, commune_code)
             villages[commune_code] = [
                 create_place(
                     session,
@@ -182,34 +136,20 @@ def load_demo(scale: str = "small") -> str:
                 )
                 for kind, name, target in specs
             ]
-        village_a, village_b = villages[COMMUNE_A][0], villages[COMMUNE_B][0]
-        users: dict[str, User] = {}
-        for username, name, role, where in ACCOUNTS:
-            place = {"village:A": village_a, "village:B": village_b}.get(where) or session.scalar(
-                select(Place).where(Place.code == where)
-            )
-            users[username] = create_user(
-                session,
-                None,
-                UserInput(
-                    username=username,
-                    display_name=name,
-                    role=role,
-                    place_id=place.id,
-                    password=DEMO_PASSWORD,
-                ),
-            )
+        places = {code: place_by_code(session, code) for code in (PROVINCE, COMMUNE_A, COMMUNE_B)}
+        places["village:A"], places["village:B"] = villages[COMMUNE_A][0], villages[COMMUNE_B][0]
+        users = create_accounts(session, places)
         skills = list(session.scalars(select(Skill).order_by(Skill.sort_order)))
         total_households = total_visits = 0
-        for commune_code, places in villages.items():
+        for commune_code, rows in villages.items():
             author = users["tinhnguyen2"] if commune_code == COMMUNE_B else users["tinhnguyen"]
-            for village in places:
-                rows = _households(session, village, author, rng, rng.randint(25, 40))
-                total_households += len(rows)
-                total_visits += _visits(session, rows, author, users["doan"], skills, rng)
+            for village in rows:
+                made = _households(session, village, author, rng, rng.randint(25, 40))
+                total_households += len(made)
+                total_visits += _visits(session, made, author, users["doan"], skills, rng)
         session.commit()
     lines = [
         f"Đã nạp dữ liệu minh họa: {total_households} hộ, {total_visits} lượt hướng dẫn.",
-        f"Tài khoản (mật khẩu {DEMO_PASSWORD}): " + ", ".join(a[0] for a in ACCOUNTS),
+        accounts_line(),
     ]
     return "\n".join(lines)

@@ -3,6 +3,7 @@ the invented names."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Collection
 from pathlib import Path
 
@@ -31,11 +32,30 @@ ACCOUNTS = [
     ("tinhnguyen2", "Võ Văn Tình Nguyện", "volunteer", "village:B"),
 ]
 
-SURNAMES = "Nguyễn Trần Lê Phạm Huỳnh Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Ánh".split()
-MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Ngọc", "Thanh", "Đức", "Quốc"]
-GIVEN = (
-    "An Bình Cường Dũng Đào Hòa Hoa Hùng Lan Mai Nam Phúc Quý Sương Tâm Thảo Trinh Yến Ánh Ẩn"
+SURNAMES = (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý K' Ka Bố Nai"
 ).split()
+MIDDLE = "Văn Thị Hữu Minh Ngọc Thanh Đức Quốc Thu Kim".split()
+GIVEN = (
+    "An Bình Cường Dũng Đào Hòa Hoa Hùng Lan Mai Nam Phúc Quý Sương Tâm Thảo Trinh Yến Ánh Ẩn "
+    "Hạnh Khoa Lộc Nhung Oanh Sơn Tuấn Vy Xuân H'Hen"
+).split()
+#: skills taught, by relative frequency (VNeID and online public services are the priority)
+SKILL_WEIGHTS = {
+    "vneid": 30,
+    "dvc": 20,
+    "payment": 15,
+    "smartphone": 12,
+    "cybersafety": 10,
+    "health": 6,
+    "ecommerce": 4,
+    "elearning": 3,
+}
+
+
+def person_name(rng: random.Random) -> str:
+    """An invented Vietnamese full name."""
+    return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
 
 
 def is_loaded(session: Session) -> bool:

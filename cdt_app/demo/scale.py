@@ -39,13 +39,13 @@ from .common import (
     COMMUNE_A,
     COMMUNE_B,
     PROVINCE,
+    SKILL_WEIGHTS,
     accounts_line,
     create_accounts,
     import_real_places,
     is_loaded,
+    person_name,
 )
-from .common import GIVEN as DEMO_GIVEN
-from .common import MIDDLE as DEMO_MIDDLE
 
 DEFAULTS = {"villages": 3_000, "households": 1_000_000, "visits": 3_000_000, "volunteers": 15_000}
 FIRST_DAY = date(2025, 7, 1)  #: the new communes exist since 1/7/2025
@@ -74,25 +74,9 @@ class ScaleSizes:
 
 # --- invented people --------------------------------------------------------------------------
 
-SURNAMES = (
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý K' Ka Bố Nai"
-).split()
-MIDDLE = [*DEMO_MIDDLE, "Thu", "Kim"]
-GIVEN = [*DEMO_GIVEN, *"Hạnh Khoa Lộc Nhung Oanh Sơn Tuấn Vy Xuân H'Hen".split()]
 VILLAGE_WORDS = (
     "Phú Lạc Tân An Hòa Bình Thạnh Đông Tây Nam Bắc Long Hải Sơn Lâm Mỹ Xuân Quý Trung Hiệp"
 ).split()
-#: skills taught, by relative frequency (VNeID and online public services are the priority)
-SKILL_WEIGHTS = {
-    "vneid": 30,
-    "dvc": 20,
-    "payment": 15,
-    "smartphone": 12,
-    "cybersafety": 10,
-    "health": 6,
-    "ecommerce": 4,
-    "elearning": 3,
-}
 
 
 class _Names:
@@ -103,7 +87,7 @@ class _Names:
     def person(self) -> tuple[str, str, str]:
         """(name, search key, sort key), keys computed once per distinct name."""
         rng = self.rng
-        name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+        name = person_name(rng)
         if name not in self.keys:
             self.keys[name] = (search_key(name), sort_key(name))
         return name, *self.keys[name]

@@ -1,155 +1,170 @@
-"""The small demo data set of ``make run``: the real province of Lâm Đồng and its communes,
-with invented villages, households, people and visits (marked as demo data in the UI)."""
+"""The demo data set of ``make run``: the real province of Lâm Đồng and its 124 communes, and
+in five of them invented villages, teams, households and a month of visits (demo data).
+
+Every team works in its own village. The communes are at different stages, so the province
+and commune reports, charts and activity pages look like a real month of work: Đặc khu Phú
+Quý has covered nearly every household, Phường Phú Thuỷ has just begun. The accounts of
+DESIGN section 8 are among the people; ``tinhnguyen`` has a few visits returned to her to fix.
+"""
 
 from __future__ import annotations
 
 import random
+import unicodedata
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ..db import new_session
-from ..i18n import search_key, sort_key, today_local
-from ..models import Household, Place, Skill, User, Visit, VisitSkill, VisitStatusChange, utcnow
+from ..models import PLACE_KINDS, Place, User, utcnow
 from ..places.services import PlaceInput, create_place
+from ..users.services import UserInput, create_user
 from .common import (
     ALREADY_LOADED,
     COMMUNE_A,
     COMMUNE_B,
-    GIVEN,
-    MIDDLE,
+    DEMO_PASSWORD,
     PROVINCE,
-    SURNAMES,
     accounts_line,
     create_accounts,
     import_real_places,
     is_loaded,
+    person_name,
     place_by_code,
 )
+from .month import Clock, Tally, Team, VillagePlan, dated, use_clock, work_village
 
-VILLAGES = {
-    COMMUNE_A: [
-        ("thon", "Thôn Mỹ Khê", 620),
-        ("thon", "Thôn Quý Thạnh", 540),
-        ("thon", "Thôn Triều Dương", 480),
-        ("thon", "Thôn Đông Hải", None),
+V = VillagePlan
+#: commune code → its demo villages; the first village of communes A and B is "village:A"
+#: and "village:B" of common.ACCOUNTS
+PLAN: dict[str, list[VillagePlan]] = {
+    COMMUNE_A: [  # Đặc khu Phú Quý: nearly every household reached
+        V("Thôn Mỹ Khê", "thon", 64, 0.94, start=29),
+        V("Thôn Quý Thạnh", "thon", 58, 0.9, start=29),
+        V("Thôn Triều Dương", "thon", 52, 0.88, start=28),
+        V("Thôn Đông Hải", "thon", None, 0.82, start=27, volunteers=0, households=48),
     ],
-    COMMUNE_B: [("khu_pho", "Khu phố Hòa Thạnh", 700), ("khu_pho", "Khu phố Long Sơn", 650)],
-    "22924": [("khu_pho", "Khu phố Phú Thủy 1", 500)],
+    COMMUNE_B: [  # Phường Mũi Né
+        V("Khu phố Hòa Thạnh", "khu_pho", 72, 0.7, start=27),
+        V("Khu phố Long Sơn", "khu_pho", 66, 0.6, start=25),
+        V("Khu phố Thạnh Hải", "khu_pho", 60, 0.5, start=22, volunteers=0),
+    ],
+    "24781": [  # Phường Xuân Hương - Đà Lạt
+        V("Tổ dân phố 1", "to_dan_pho", 60, 0.45, start=21),
+        V("Tổ dân phố 2", "to_dan_pho", 56, 0.35, start=19, volunteers=0),
+        V("Tổ dân phố 3", "to_dan_pho", 50, 0.25, start=16, volunteers=0),
+    ],
+    "25000": [  # Xã Di Linh: one team stopped two weeks ago, one village has no team yet
+        V("Thôn Đồng Lạc", "thon", 70, 0.3, start=26),
+        V("Thôn Tân Lạc", "thon", 60, 0.15, start=29, stop=17, volunteers=0),
+        V("Thôn Lạc Xuân", "thon", 55, 0.0, start=0, volunteers=-1),
+    ],
+    "22924": [  # Phường Phú Thuỷ: just begun
+        V("Khu phố Phú Thủy 1", "khu_pho", 80, 0.1, start=9),
+        V("Khu phố Phú Thủy 2", "khu_pho", 70, 0.04, start=5, volunteers=0),
+    ],
 }
-
-
-def _households(
-    session: Session, village: Place, author: User, rng: random.Random, count: int
-) -> list[Household]:
-    rows = []
-    for n in range(count):
-        name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
-        address = f"Số {n + 1}, xóm {rng.randint(1, 6)}"
-        phone = f"09{rng.randint(10_000_000, 99_999_999)}" if rng.random() < 0.7 else None
-        household = Household(
-            village_id=village.id,
-            head_name=name,
-            address=address,
-            phone=phone,
-            members=rng.randint(1, 7),
-            smartphone_members=rng.randint(0, 3),
-            consent=True,
-            consent_by_id=author.id,
-            consent_at=utcnow(),
-            created_by_id=author.id,
-            notes="Dữ liệu minh họa",
-            search_key=search_key(f"{name} {address} {phone or ''}"),
-            sort_key=sort_key(name),
-        )
-        session.add(household)
-        rows.append(household)
-    session.flush()
-    return rows
-
-
-def _visits(
-    session: Session,
-    households: list[Household],
-    author: User,
-    reviewer: User,
-    skills: list[Skill],
-    rng: random.Random,
-) -> int:
-    today = today_local()
-    made = 0
-    for household in households:
-        for _ in range(rng.choice([0, 0, 1, 1, 2])):
-            status = rng.choice(["submitted", "approved", "approved", "returned"])
-            visit = Visit(
-                household_id=household.id,
-                village_id=household.village_id,
-                volunteer_id=author.id,
-                visited_on=today - timedelta(days=rng.randint(0, 45)),
-                people_taught=rng.randint(1, max(1, household.members)),
-                status=status,
-                review_note="Thiếu số người được hướng dẫn" if status == "returned" else None,
-                reviewed_by_id=reviewer.id if status != "submitted" else None,
-            )
-            session.add(visit)
-            session.flush()
-            for skill in rng.sample(skills, rng.randint(1, 3)):
-                session.add(
-                    VisitSkill(visit_id=visit.id, skill_id=skill.id, completed=rng.random() < 0.6)
-                )
-            session.add(
-                VisitStatusChange(visit_id=visit.id, to_status="submitted", actor_id=author.id)
-            )
-            if status != "submitted":
-                session.add(
-                    VisitStatusChange(
-                        visit_id=visit.id,
-                        from_status="submitted",
-                        to_status=status,
-                        actor_id=reviewer.id,
-                        reason=visit.review_note,
-                    )
-                )
-            made += 1
-    session.flush()
-    return made
+#: visits left returned for their author to fix (others: one per volunteer, none per lead)
+OPEN_RETURNS = {"tinhnguyen": 4, "tinhnguyen2": 2}
+SEED = 2026
 
 
 def load_small() -> str:
     """Load the small demo data set once; return a summary for the terminal."""
+    # demo data, not security (S311); each village draws its own numbers and times of day,
+    # so that the data hardly depend on the hour the demo is loaded
+    rng = random.Random(SEED)  # noqa: S311
+    now = utcnow()
+    clock = Clock(rng, now)
+    tally = Tally()
     with new_session() as session:
         if is_loaded(session):
             return ALREADY_LOADED
-        import_real_places(session)
-        rng = random.Random(2026)  # noqa: S311 (demo data, not security)
-        villages: dict[str, list[Place]] = {}
-        for commune_code, specs in VILLAGES.items():
-            commune = place_by_code(session, commune_code)
-            villages[commune_code] = [
-                create_place(
-                    session,
-                    None,
-                    PlaceInput(
-                        name=name, kind=kind, parent_id=commune.id, target_households=target
-                    ),
-                )
-                for kind, name, target in specs
-            ]
-        places = {code: place_by_code(session, code) for code in (PROVINCE, COMMUNE_A, COMMUNE_B)}
-        places["village:A"], places["village:B"] = villages[COMMUNE_A][0], villages[COMMUNE_B][0]
-        users = create_accounts(session, places)
-        skills = list(session.scalars(select(Skill).order_by(Skill.sort_order)))
-        total_households = total_visits = 0
-        for commune_code, rows in villages.items():
-            author = users["tinhnguyen2"] if commune_code == COMMUNE_B else users["tinhnguyen"]
-            for village in rows:
-                made = _households(session, village, author, rng, rng.randint(25, 40))
-                total_households += len(made)
-                total_visits += _visits(session, made, author, users["doan"], skills, rng)
+        use_clock(session)
+        with dated(session, clock.on(clock.today - timedelta(days=33))):
+            import_real_places(session)
+            villages = _villages(session)
+            teams = _teams(session, villages, rng)
+        for team in teams:
+            seed = f"{SEED}:{team.village.name}"
+            village_clock = Clock(random.Random(f"{seed}:clock"), now)  # noqa: S311
+            work_village(session, team, village_clock, random.Random(seed), tally)  # noqa: S311
         session.commit()
+        users = session.scalar(select(func.count()).select_from(User))
     lines = [
-        f"Đã nạp dữ liệu minh họa: {total_households} hộ, {total_visits} lượt hướng dẫn.",
+        f"Đã nạp dữ liệu minh họa: {sum(len(rows) for _commune, rows in villages)} thôn, khu "
+        f"phố, {tally.households} hộ, {tally.visits} lượt hướng dẫn ({tally.submitted} chờ "
+        f"duyệt, {tally.returned} bị trả lại chờ sửa), {users} tài khoản.",
         accounts_line(),
     ]
     return "\n".join(lines)
+
+
+Villages = list[tuple[Place, list[tuple[Place, VillagePlan]]]]
+
+
+def _villages(session: Session) -> Villages:
+    """The demo villages of PLAN: (commune, [(village, plan)])."""
+    villages = []
+    for code, plans in PLAN.items():
+        commune = place_by_code(session, code)
+        villages.append((commune, [(_village(session, commune, plan), plan) for plan in plans]))
+    return villages
+
+
+def _village(session: Session, commune: Place, plan: VillagePlan) -> Place:
+    data = PlaceInput(
+        name=plan.name, kind=plan.kind, parent_id=commune.id, target_households=plan.target
+    )
+    return create_place(session, None, data)
+
+
+def _teams(session: Session, villages: Villages, rng: random.Random) -> list[Team]:
+    """The accounts of DESIGN section 8, and a team per village: its team lead and
+    volunteers (invented people), with a coordinator per commune."""
+    by_code = {commune.code: rows for commune, rows in villages}
+    places = {code: place_by_code(session, code) for code in (PROVINCE, COMMUNE_A)}
+    places["village:A"], places["village:B"] = by_code[COMMUNE_A][0][0], by_code[COMMUNE_B][0][0]
+    accounts = create_accounts(session, places)
+    teams = []
+    for commune, rows in villages:
+        coordinator = accounts["doan"] if commune.code == COMMUNE_A else None
+        coordinator = coordinator or _person(session, "doan", "coordinator", commune, rng)
+        for village, plan in rows:
+            if plan.volunteers < 0:
+                continue
+            own = [user for user in accounts.values() if user.place_id == village.id]
+            leads = [user for user in own if user.role == "team_lead"]
+            lead = leads[0] if leads else _person(session, "tt", "team_lead", village, rng)
+            volunteers = [user for user in own if user.role == "volunteer"]
+            while len(volunteers) < plan.volunteers:
+                prefix = f"tv{len(volunteers) + 1}" if volunteers else "tv"
+                volunteers.append(_person(session, prefix, "volunteer", village, rng))
+            returns = {user.username: OPEN_RETURNS.get(user.username, 1) for user in volunteers}
+            teams.append(Team(village, plan, [lead, *volunteers], coordinator, returns))
+    return teams
+
+
+def _person(session: Session, prefix: str, role: str, place: Place, rng: random.Random) -> User:
+    """An invented member of the teams, e.g. ``tt.quythanh``, with the demo password."""
+    return create_user(
+        session,
+        None,
+        UserInput(
+            username=f"{prefix}.{_slug(place)}",
+            display_name=person_name(rng),
+            role=role,
+            place_id=place.id,
+            password=DEMO_PASSWORD,
+        ),
+    )
+
+
+def _slug(place: Place) -> str:
+    """The place's name without its kind and diacritics: "Thôn Quý Thạnh" → "quythanh"."""
+    rest = place.name.removeprefix(PLACE_KINDS[place.kind][1]).strip()
+    if not rest or rest[0].isdigit():
+        rest = place.name
+    folded = unicodedata.normalize("NFD", rest.lower().replace("đ", "d"))
+    return "".join(ch for ch in folded if ch.isascii() and ch.isalnum())

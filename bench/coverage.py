@@ -5,7 +5,7 @@
     .venv/bin/python bench/coverage.py --engine both --factor 0.1 # 10 % of the sizes, quick
 
 Sizes: ~3,000 villages, ~1,000,000 households, ~3,000,000 visits, ~15,000 volunteers, times
---factor (or CDT_SCALE_* variables, see cdt_app/demo_scale.py). The data set is built once
+--factor (or CDT_SCALE_* variables, see cdt_app/demo/scale.py). The data set is built once
 per engine and size (--rebuild to start again) with `load_province_scale`, the loader behind
 `flask --app wsgi cdt demo --scale province`.
 
@@ -100,7 +100,7 @@ def build(url: str, factor: float, rebuild: bool) -> dict:
     from sqlmodel import SQLModel
 
     import cdt_app.models  # noqa: F401
-    from cdt_app.demo_scale import ScaleSizes, load_province_scale
+    from cdt_app.demo import ScaleSizes, load_province_scale
     from cdt_app.models import Household
 
     ensure_database(url, rebuild)
@@ -131,7 +131,7 @@ def rebuild_aggregates(url: str) -> dict:
     from sqlmodel import SQLModel
 
     import cdt_app.models  # noqa: F401
-    from cdt_app.demo_scale import _analyze
+    from cdt_app.demo.bulk import analyze
     from cdt_app.reports.aggregates import rebuild_all
 
     app = make_app(url)
@@ -147,7 +147,7 @@ def rebuild_aggregates(url: str) -> dict:
             villages = rebuild_all(session)
             session.commit()
             seconds = time.perf_counter() - started
-            _analyze(session)
+            analyze(session)
     print(f"  aggregates of {villages} villages rebuilt in {seconds:.0f} s", flush=True)
     return {"rebuild_aggregates_seconds": round(seconds, 1)}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from cdt_app.demo_scale import ScaleSizes
+from cdt_app.demo import ScaleSizes
 from cdt_app.models import Household, Place, User, Visit, VisitSkill
 from cdt_app.reports.periods import preset_period
 from cdt_app.reports.queries import coverage_report

@@ -1,15 +1,53 @@
 """``cdt demo``: the demo data set and accounts of DESIGN section 8, as ``make run`` serves
-them (CDT_DEMO=1), loaded once, never in production."""
+them (CDT_DEMO=1), loaded once, never in production; a month of work worth showing: every
+team in its own village, communes at different stages, returned visits with their review."""
 
 from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+from contextlib import closing
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from cdt_app import create_app
 from cdt_app.demo import ACCOUNTS, COMMUNE_A, COMMUNE_B, DEMO_PASSWORD
-from cdt_app.models import Household, Place, User, Visit
-from tests.conftest import csrf_from
+from cdt_app.i18n import today_local
+from cdt_app.models import AuditLog, Household, Place, User, Visit, VisitStatusChange, utcnow
+from cdt_app.reports.queries import Period, coverage_report
+from cdt_app.review.queries import waiting_count
+from tests.conftest import PG_URL, csrf_from
+
+
+def _invoke_demo(app) -> str:
+    result = app.test_cli_runner().invoke(args=["cdt", "demo"])
+    assert result.exit_code == 0, result.output
+    assert "Đã nạp dữ liệu minh họa" in result.output
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def demo_template(database_template, tmp_path_factory):
+    """SQLite: the demo loaded once for this module (it takes seconds) into a file that each
+    test copies into its own fresh database; PostgreSQL: None, each test loads it."""
+    if PG_URL:
+        return None
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    shutil.copyfile(database_template, path)
+    loader = create_app(
+        {
+            "TESTING": True,
+            "CDT_ENV": "testing",
+            "SECRET_KEY": "test-secret-key",
+            "CDT_DATABASE_URL": f"sqlite:///{path}",
+        }
+    )
+    _invoke_demo(loader)
+    loader.extensions["cdt_engine"].dispose()
+    return path
 
 
 @pytest.fixture
@@ -24,10 +62,17 @@ def demo_app(app, monkeypatch):
 
 
 @pytest.fixture
-def loaded(demo_app):
-    result = demo_app.test_cli_runner().invoke(args=["cdt", "demo"])
-    assert result.exit_code == 0, result.output
-    assert "Đã nạp dữ liệu minh họa" in result.output
+def loaded(app, demo_app, demo_template):
+    """The test's database with the demo loaded (a copy of the module's one on SQLite)."""
+    if demo_template is None:
+        _invoke_demo(demo_app)
+        return demo_app
+    for engine in (app.extensions["cdt_engine"], demo_app.extensions["cdt_engine"]):
+        engine.dispose()
+    target = app.config["CDT_DATABASE_URL"].removeprefix("sqlite:///")
+    with closing(sqlite3.connect(demo_template)) as source:
+        with closing(sqlite3.connect(target)) as copy:
+            source.backup(copy)
     return demo_app
 
 
@@ -101,3 +146,120 @@ def test_demo_is_refused_in_production(app, db, monkeypatch):
 
 def test_demo_accounts_are_not_listed_outside_demo_mode(client):
     assert "demo-cds-2026" not in client.get("/login").text
+
+
+# --- a month of work worth showing ----------------------------------------------------------
+
+
+def _login(app, username: str):
+    client = app.test_client()
+    page = client.get("/login")
+    response = client.post(
+        "/login",
+        data={"username": username, "password": DEMO_PASSWORD, "csrf_token": csrf_from(page.text)},
+    )
+    assert response.status_code == 302
+    return client
+
+
+def test_every_visit_is_in_its_authors_village(loaded, db):
+    db.rollback()
+    rows = db.execute(
+        select(Visit.village_id, Household.village_id, User.place_id, User.role)
+        .join(Household, Household.id == Visit.household_id)
+        .join(User, User.id == Visit.volunteer_id)
+    ).all()
+    assert all(visit == household == author for visit, household, author, _role in rows)
+    assert len(rows) > 300
+    assert {role for *_villages, role in rows} == {"team_lead", "volunteer"}
+    # every village with visits has its own team of one or two
+    teams = dict(
+        db.execute(
+            select(User.place_id, func.count())
+            .where(User.role.in_(("team_lead", "volunteer")))
+            .group_by(User.place_id)
+        ).all()
+    )
+    assert {village for village, *_rest in rows} <= set(teams)
+    assert set(teams.values()) <= {1, 2}
+
+
+def test_returned_visits_carry_their_reviewer_date_and_reason(loaded, db):
+    db.rollback()
+    returned = db.scalars(select(Visit).where(Visit.status == "returned")).all()
+    assert len(returned) >= 5
+    now = utcnow()
+    for visit in returned:
+        assert visit.reviewed_by_id and visit.reviewed_at and visit.review_note
+        assert visit.created_at <= visit.reviewed_at <= now
+        last = db.scalars(
+            select(VisitStatusChange)
+            .where(VisitStatusChange.visit_id == visit.id)
+            .order_by(VisitStatusChange.at.desc(), VisitStatusChange.id.desc())
+        ).first()
+        assert (last.to_status, last.actor_id, last.reason) == (
+            "returned",
+            visit.reviewed_by_id,
+            visit.review_note,
+        )
+        assert last.at == visit.reviewed_at
+        audit = db.scalars(
+            select(AuditLog).where(
+                AuditLog.object_type == "visit",
+                AuditLog.object_id == str(visit.id),
+                AuditLog.action == "review",
+            )
+        ).all()
+        assert [entry.actor_id for entry in audit][-1] == visit.reviewed_by_id
+    # the others: reviewed ones carry their reviewer too, none is dated in the future
+    approved = db.scalars(select(Visit).where(Visit.status == "approved")).all()
+    assert len(approved) > len(returned) * 10
+    assert all(v.reviewed_by_id and v.reviewed_at <= now for v in approved)
+    assert db.scalar(select(func.count()).where(Visit.visited_on > today_local())) == 0
+
+
+def test_reviewers_have_visits_waiting(loaded, db):
+    db.rollback()
+    users = {u.username: u for u in db.scalars(select(User))}
+    with loaded.app_context():  # the scope helpers cache the user's place per request
+        assert waiting_count(db, users["doan"]) >= 5
+        assert waiting_count(db, users["totruong"]) >= 1
+
+
+def _commune_coverage(db, province: Place, end) -> dict[str, float]:
+    period = Period(start=None, end=end, approved_only=False, preset="custom")
+    report = coverage_report(db, province, period, "children", source="raw")
+    return {row.name: row.figures.coverage for row in report.rows if row.figures.target_households}
+
+
+def test_communes_progress_over_a_month(loaded, db):
+    db.rollback()
+    today = today_local()
+    first, last = db.execute(select(func.min(Visit.visited_on), func.max(Visit.visited_on))).one()
+    assert today - timedelta(days=35) <= first <= today - timedelta(days=25)
+    assert today - timedelta(days=2) <= last <= today
+    province = db.scalar(select(Place).where(Place.code == "68"))
+    now = _commune_coverage(db, province, today)
+    working = sorted(c for c in now.values() if 0.05 <= c <= 0.95)
+    assert len(working) >= 3, now
+    assert working[-1] - working[0] >= 0.5, now  # spread out: from just begun to nearly done
+    leader = max(now, key=now.get)
+    assert now[leader] >= 0.85
+    assert _commune_coverage(db, province, today - timedelta(days=25))[leader] <= 0.1
+
+
+def test_tinhnguyen_can_fix_each_of_her_returned_visits(loaded, db):
+    db.rollback()
+    her = db.scalar(select(User).where(User.username == "tinhnguyen"))
+    returned = db.scalars(
+        select(Visit.id).where(Visit.volunteer_id == her.id, Visit.status == "returned")
+    ).all()
+    client = _login(loaded, "tinhnguyen")
+    edits = [f"/visits/{visit_id}/edit" for visit_id in returned]
+    assert [client.get(edit).status_code for edit in edits] == [200] * len(edits)
+    assert 3 <= len(returned) <= 6
+    # her home page lists them first, each with who returned it, when, and a link to fix it
+    home = client.get("/").text
+    assert f"Bị trả lại, cần bạn sửa ({len(returned)})" in home
+    assert len(re.findall(r"trả lại ngày \d\d/\d\d/\d{4}<", home)) == len(returned)
+    assert sorted(re.findall(r'href="(/visits/[0-9a-f-]+/edit)"', home)) == sorted(edits)

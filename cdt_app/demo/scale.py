@@ -19,7 +19,7 @@ import os
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -28,11 +28,24 @@ import sqlalchemy as sa
 from sqlalchemy import select
 from sqlmodel import Session
 
-from .db import new_session
-from .demo import GIVEN as DEMO_GIVEN
-from .demo import MIDDLE as DEMO_MIDDLE
-from .i18n import search_key, sort_key, today_local
-from .models import Household, Place, Skill, User, Visit, VisitSkill, utcnow
+from ..db import new_session
+from ..i18n import search_key, sort_key, today_local
+from ..models import Household, Place, Skill, User, utcnow
+from ..reports.aggregates import rebuild_all
+from .bulk import BulkWriter, analyze, fast_sqlite, writers
+from .common import (
+    ACCOUNTS,
+    ALREADY_LOADED,
+    COMMUNE_A,
+    COMMUNE_B,
+    PROVINCE,
+    SKILL_WEIGHTS,
+    accounts_line,
+    create_accounts,
+    import_real_places,
+    is_loaded,
+    person_name,
+)
 
 DEFAULTS = {"villages": 3_000, "households": 1_000_000, "visits": 3_000_000, "volunteers": 15_000}
 FIRST_DAY = date(2025, 7, 1)  #: the new communes exist since 1/7/2025
@@ -59,134 +72,11 @@ class ScaleSizes:
         return cls(seed=int(env.get("CDT_SCALE_SEED", "2026")), **values)
 
 
-# --- bulk writing, per engine -----------------------------------------------------------------
-
-
-class BulkWriter:
-    """Append rows of Python values to a table on the session's own connection, fast."""
-
-    def __init__(self, session: Session, table: sa.Table, columns: list[str]):
-        self.connection = session.connection()
-        self.dialect = self.connection.dialect.name
-        self.table = table
-        self.columns = columns
-        names = ", ".join(columns)
-        if self.dialect == "postgresql":
-            self.sql = f"COPY {table.name} ({names}) FROM STDIN"  # noqa: S608  # nosec B608
-        else:
-            marks = ", ".join("?" for _ in columns)
-            self.sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608  # nosec B608
-            self.convert = [self._sqlite_converter(table.c[name].type) for name in columns]
-
-    def _sqlite_converter(self, column_type) -> Callable[[Any], Any]:
-        processor = column_type.bind_processor(self.connection.dialect)
-        if isinstance(column_type, sa.Uuid):
-            return lambda value: value.hex if value is not None else None
-        if isinstance(column_type, sa.Date) and not isinstance(column_type, sa.DateTime):
-            return lambda value: value.isoformat() if value is not None else None
-        if processor is None:
-            return lambda value: value
-        cache: dict[Any, Any] = {}
-
-        def convert(value):  # datetimes and booleans repeat: process each distinct value once
-            if value not in cache:
-                if len(cache) > 1000:
-                    cache.clear()
-                cache[value] = processor(value)
-            return cache[value]
-
-        return convert
-
-    def write(self, rows: Iterable[tuple]) -> int:
-        raw = self.connection.connection.driver_connection
-        count = 0
-        if self.dialect == "postgresql":
-            with raw.cursor() as cursor, cursor.copy(self.sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-            return count
-        converted = [
-            tuple(convert(value) for convert, value in zip(self.convert, row, strict=True))
-            for row in rows
-        ]
-        cursor = raw.cursor()
-        cursor.executemany(self.sql, converted)
-        cursor.close()
-        return len(converted)
-
-
 # --- invented people --------------------------------------------------------------------------
 
-SURNAMES = [
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Hoàng",
-    "Huỳnh",
-    "Phan",
-    "Vũ",
-    "Võ",
-    "Đặng",
-    "Bùi",
-    "Đỗ",
-    "Hồ",
-    "Ngô",
-    "Dương",
-    "Lý",
-    "K'",
-    "Ka",
-    "Bố",
-    "Nai",
-]
-MIDDLE = [*DEMO_MIDDLE, "Thu", "Kim"]
-GIVEN = [
-    *DEMO_GIVEN,
-    "Hạnh",
-    "Khoa",
-    "Lộc",
-    "Nhung",
-    "Oanh",
-    "Sơn",
-    "Tuấn",
-    "Vy",
-    "Xuân",
-    "H'Hen",
-]
-VILLAGE_WORDS = [
-    "Phú",
-    "Lạc",
-    "Tân",
-    "An",
-    "Hòa",
-    "Bình",
-    "Thạnh",
-    "Đông",
-    "Tây",
-    "Nam",
-    "Bắc",
-    "Long",
-    "Hải",
-    "Sơn",
-    "Lâm",
-    "Mỹ",
-    "Xuân",
-    "Quý",
-    "Trung",
-    "Hiệp",
-]
-#: skills taught, by relative frequency (VNeID and online public services are the priority)
-SKILL_WEIGHTS = {
-    "vneid": 30,
-    "dvc": 20,
-    "payment": 15,
-    "smartphone": 12,
-    "cybersafety": 10,
-    "health": 6,
-    "ecommerce": 4,
-    "elearning": 3,
-}
+VILLAGE_WORDS = (
+    "Phú Lạc Tân An Hòa Bình Thạnh Đông Tây Nam Bắc Long Hải Sơn Lâm Mỹ Xuân Quý Trung Hiệp"
+).split()
 
 
 class _Names:
@@ -197,7 +87,7 @@ class _Names:
     def person(self) -> tuple[str, str, str]:
         """(name, search key, sort key), keys computed once per distinct name."""
         rng = self.rng
-        name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+        name = person_name(rng)
         if name not in self.keys:
             self.keys[name] = (search_key(name), sort_key(name))
         return name, *self.keys[name]
@@ -208,106 +98,96 @@ class _Names:
 
 def load_province_scale(sizes: ScaleSizes | None = None, echo: Callable[[str], None] = print):
     """Load the province-scale demo data set; returns a summary (Vietnamese) for the terminal."""
-    from . import demo
-    from .places.importer import import_places, read_rows
-    from .reports.aggregates import rebuild_all
-    from .skills.seed import seed_skills
-    from .users.services import UserInput, create_user
-
     sizes = sizes or ScaleSizes.from_environment()
     rng = random.Random(sizes.seed)  # noqa: S311 (demo data, not security)
     started = time.perf_counter()
     with new_session() as session:
-        seed_skills(session)
-        if session.scalar(select(User.id).where(User.username == "admin")) is not None:
-            return "Dữ liệu minh họa đã có sẵn."
+        if is_loaded(session):
+            return ALREADY_LOADED
         if session.scalar(select(Household.id).limit(1)) is not None:
             return "Cơ sở dữ liệu đã có hộ gia đình: hãy dùng một cơ sở dữ liệu trống."
-        import_places(
-            session, None, read_rows(demo.PLACES_FILE.name, demo.PLACES_FILE.read_bytes())
-        )
+        import_real_places(session)
         communes = list(
             session.scalars(select(Place).where(Place.level == "commune").order_by(Place.code))
         )
-        province = session.scalar(select(Place).where(Place.level == "province"))
         villages = _make_villages(session, communes, sizes, rng)
         session.commit()
         echo(
             f"{sum(len(rows) for rows in villages.values())} thôn, khu phố "
             f"({time.perf_counter() - started:.0f} s)"
         )
-
-        password_hash = create_user(
-            session,
-            None,
-            UserInput(
-                username="tinhnguyen",
-                display_name="Nguyễn Thị Tình Nguyện",
-                role="volunteer",
-                place_id=villages[communes[0].id][0].id,
-                password=demo.DEMO_PASSWORD,
-            ),
-        ).password_hash
-        session.flush()
-        team = _make_volunteers(session, villages, sizes, password_hash, rng)
+        places = _account_places(session, communes, villages)
+        # the first account's password hash serves every volunteer (hashing is slow)
+        first = create_accounts(session, places, ["tinhnguyen"])["tinhnguyen"]
+        team = _make_volunteers(session, villages, sizes, first.password_hash, rng)
         session.commit()
         echo(f"{sum(len(t) for t in team.values())} tình nguyện viên")
-
-        skills = {s.code: s.id for s in session.scalars(select(Skill))}
-        codes = [code for code in SKILL_WEIGHTS if code in skills]
-        weights = [SKILL_WEIGHTS[code] for code in codes]
-        reviewer = team[villages[communes[0].id][0].id][0]
-        per_household = sizes.visits / max(1, sizes.households)
-        village_count = sum(len(rows) for rows in villages.values())
-        _fast_sqlite(session, True)
-        today = today_local()
-        totals = {"households": 0, "visits": 0, "skills": 0}
-        names = _Names(rng)
-        writers = _writers(session)
-        for index, commune in enumerate(communes):
-            for village in villages[commune.id]:
-                made = _fill_village(
-                    writers,
-                    village,
-                    team[village.id],
-                    sizes.households / village_count,
-                    per_household,
-                    [skills[code] for code in codes],
-                    weights,
-                    reviewer,
-                    today,
-                    names,
-                    rng,
-                )
-                for key, value in made.items():
-                    totals[key] += value
-            if index % 10 == 9 or index == len(communes) - 1:
-                session.commit()
-                writers = _writers(session)
-                echo(
-                    f"{index + 1}/{len(communes)} xã: {totals['households']} hộ, "
-                    f"{totals['visits']} lượt ({time.perf_counter() - started:.0f} s)"
-                )
-        _fast_sqlite(session, False)
+        totals = _fill(session, communes, villages, team, sizes, rng, echo, started)
         _set_village_targets(session, villages, rng)
+        create_accounts(session, places, [a[0] for a in ACCOUNTS if a[0] != "tinhnguyen"])
         session.commit()
-
-        _demo_accounts(session, province, communes, villages, demo, create_user, UserInput)
+        refreshed = rebuild_all(session)
         session.commit()
-
-        refreshed = rebuild_all(session)  # the rows were written behind the ORM
-        session.commit()
-        _analyze(session)
+        analyze(session)
     seconds = time.perf_counter() - started
     return "\n".join(
         [
             f"Đã nạp dữ liệu quy mô tỉnh trong {seconds:.0f} giây: {refreshed} thôn, khu phố, "
             f"{sum(len(t) for t in team.values())} tình nguyện viên, {totals['households']} hộ, "
             f"{totals['visits']} lượt hướng dẫn, {totals['skills']} nội dung.",
-            f"Tài khoản (mật khẩu {demo.DEMO_PASSWORD}): "
-            + ", ".join(account[0] for account in demo.ACCOUNTS),
+            accounts_line(),
         ]
     )
+
+
+def _fill(
+    session: Session,
+    communes: list[Place],
+    villages: dict[int, list[Place]],
+    team: dict[int, list[User]],
+    sizes: ScaleSizes,
+    rng: random.Random,
+    echo: Callable[[str], None],
+    started: float,
+) -> dict[str, int]:
+    """Households, visits and their skills, village by village; a commit every 10 communes."""
+    skills = {s.code: s.id for s in session.scalars(select(Skill))}
+    codes = [code for code in SKILL_WEIGHTS if code in skills]
+    weights = [SKILL_WEIGHTS[code] for code in codes]
+    reviewer = team[villages[communes[0].id][0].id][0]
+    per_household = sizes.visits / max(1, sizes.households)
+    village_count = sum(len(rows) for rows in villages.values())
+    fast_sqlite(session, True)
+    today = today_local()
+    totals = {"households": 0, "visits": 0, "skills": 0}
+    names = _Names(rng)
+    out = writers(session)
+    for index, commune in enumerate(communes):
+        for village in villages[commune.id]:
+            made = _fill_village(
+                out,
+                village,
+                team[village.id],
+                sizes.households / village_count,
+                per_household,
+                [skills[code] for code in codes],
+                weights,
+                reviewer,
+                today,
+                names,
+                rng,
+            )
+            for key, value in made.items():
+                totals[key] += value
+        if index % 10 == 9 or index == len(communes) - 1:
+            session.commit()
+            out = writers(session)
+            echo(
+                f"{index + 1}/{len(communes)} xã: {totals['households']} hộ, "
+                f"{totals['visits']} lượt ({time.perf_counter() - started:.0f} s)"
+            )
+    fast_sqlite(session, False)
+    return totals
 
 
 def _make_villages(
@@ -384,72 +264,13 @@ def _make_volunteers(
     return team
 
 
-def _fast_sqlite(session: Session, on: bool) -> None:
-    """SQLite: no fsync while loading (a crash means loading again), normal afterwards."""
-    session.commit()
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        raw = connection.connection.driver_connection
-        # the level cannot change inside a transaction: step out of the one just begun
-        raw.execute("COMMIT")
-        raw.execute(f"PRAGMA synchronous={'OFF' if on else 'NORMAL'}")
-        raw.execute(f"PRAGMA cache_size={-400_000 if on else -2000}")
-        raw.execute("BEGIN IMMEDIATE")
-
-
 def _optional(model, values: dict[str, Any]) -> dict[str, Any]:
     """Only the fields ``model`` has (other engineers may add or drop columns)."""
     return {k: v for k, v in values.items() if k in model.__table__.c}
 
 
-def _writers(session: Session) -> dict[str, BulkWriter]:
-    return {
-        "household": BulkWriter(session, Household.__table__, HOUSEHOLD_COLUMNS),
-        "visit": BulkWriter(session, Visit.__table__, VISIT_COLUMNS),
-        "visit_skill": BulkWriter(
-            session, VisitSkill.__table__, ["visit_id", "skill_id", "completed"]
-        ),
-    }
-
-
-HOUSEHOLD_COLUMNS = [
-    "id",
-    "village_id",
-    "head_name",
-    "address",
-    "phone",
-    "members",
-    "smartphone_members",
-    "consent",
-    "consent_by_id",
-    "consent_at",
-    "notes",
-    "search_key",
-    "sort_key",
-    "created_by_id",
-    "created_at",
-    "updated_at",
-]
-VISIT_COLUMNS = [
-    "id",
-    "household_id",
-    "village_id",
-    "volunteer_id",
-    "visited_on",
-    "people_taught",
-    "notes",
-    "status",
-    "review_note",
-    "reviewed_by_id",
-    "reviewed_at",
-    "created_at",
-    "updated_at",
-    "deleted_at",
-]
-
-
 def _fill_village(
-    writers: dict[str, BulkWriter],
+    out: dict[str, BulkWriter],
     village: Place,
     team: list[User],
     households_per_village: float,
@@ -494,7 +315,7 @@ def _fill_village(
                 now,
             )
         )
-    writers["household"].write(households)
+    out["household"].write(households)
 
     # how far this village has come: coverage differs from village to village
     reach = rng.uniform(0.25, 0.98)
@@ -530,8 +351,8 @@ def _fill_village(
             )
             for skill_id in set(rng.choices(skill_ids, weights, k=rng.randint(1, 3))):
                 visit_skills.append((visit_id, skill_id, rng.random() < 0.6))
-    writers["visit"].write(visits)
-    writers["visit_skill"].write(visit_skills)
+    out["visit"].write(visits)
+    out["visit_skill"].write(visit_skills)
     return {"households": len(households), "visits": len(visits), "skills": len(visit_skills)}
 
 
@@ -565,45 +386,16 @@ def _set_village_targets(
     session.flush()
 
 
-def _demo_accounts(session, province, communes, villages, demo, create_user, UserInput) -> None:
-    """The accounts of DESIGN section 8 (tinhnguyen exists already)."""
+def _account_places(
+    session: Session, communes: list[Place], villages: dict[int, list[Place]]
+) -> dict[str, Place]:
+    """Where the accounts of DESIGN section 8 live (see common.ACCOUNTS)."""
     by_code = {c.code: c for c in communes}
-    commune_a = by_code.get(demo.COMMUNE_A, communes[0])
-    commune_b = by_code.get(demo.COMMUNE_B, communes[-1])
-    village_a = villages[commune_a.id][0]
-    village_b = villages[commune_b.id][0]
-    tinhnguyen = session.scalar(select(User).where(User.username == "tinhnguyen"))
-    tinhnguyen.place_id = village_a.id
-    places = {
-        "68": province,
-        demo.COMMUNE_A: commune_a,
-        "village:A": village_a,
-        "village:B": village_b,
+    commune_a = by_code.get(COMMUNE_A, communes[0])
+    commune_b = by_code.get(COMMUNE_B, communes[-1])
+    return {
+        PROVINCE: session.scalar(select(Place).where(Place.level == "province")),
+        COMMUNE_A: commune_a,
+        "village:A": villages[commune_a.id][0],
+        "village:B": villages[commune_b.id][0],
     }
-    for username, name, role, where in demo.ACCOUNTS:
-        if username == "tinhnguyen":
-            continue
-        create_user(
-            session,
-            None,
-            UserInput(
-                username=username,
-                display_name=name,
-                role=role,
-                place_id=places.get(where, province).id,
-                password=demo.DEMO_PASSWORD,
-            ),
-        )
-    session.flush()
-
-
-def _analyze(session: Session) -> None:
-    """Fresh planner statistics after the bulk load."""
-    engine = session.get_bind()
-    session.commit()
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM ANALYZE")
-    else:
-        with engine.begin() as connection:
-            connection.exec_driver_sql("ANALYZE")

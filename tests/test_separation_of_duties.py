@@ -63,9 +63,10 @@ def test_a_team_leads_sync_of_a_volunteers_visit_is_a_conflict_and_stores_nothin
     visit_id = uuid.UUID(item["id"])
     assert sync(volunteer_client, token, [item]).json["results"][0]["status"] == "created"
     if status == "returned":
-        visit = db.get(Visit, visit_id)
-        review_visit(db, team["lead"], visit, "return", "Thiếu số người được hướng dẫn")
-        db.commit()
+        with app.test_request_context():
+            visit = db.get(Visit, visit_id)
+            review_visit(db, team["lead"], visit, "return", "Thiếu số người được hướng dẫn")
+            db.commit()
     before = _rows(db, visit_id)
 
     lead_client = app.test_client()
@@ -83,18 +84,18 @@ def test_a_team_leads_sync_of_a_volunteers_visit_is_a_conflict_and_stores_nothin
     assert sync(volunteer_client, token, [mine]).json["results"][0]["status"] == "updated"
 
 
-def test_a_team_lead_who_wrote_a_visit_cannot_approve_it(client, auth, db, team):
+def test_a_team_lead_who_wrote_a_visit_cannot_approve_it(app, client, auth, db, team):
     own = make_visit(db, team["household"], team["lead"])
     auth.login("totruong")
     assert _post_action(client, own, "approve").status_code == 403
     assert _review(client, own.id, {"action": "approve"}).status_code == 403
-    with pytest.raises(ReviewNotAllowed):
+    with app.test_request_context(), pytest.raises(ReviewNotAllowed):
         review_visit(db, team["lead"], fresh(db, own), "approve")
     db.rollback()
     assert fresh(db, own).status == "submitted"
 
 
-def test_nobody_approves_a_visit_whose_content_they_changed(client, auth, db, team):
+def test_nobody_approves_a_visit_whose_content_they_changed(app, client, auth, db, team):
     """Content a team lead changed before only authors could edit (an ``update`` entry of the
     audit log): they may return the visit, not approve it; the coordinator may."""
     visits = [make_visit(db, team["household"], team["volunteer"]) for _ in range(3)]
@@ -106,9 +107,10 @@ def test_nobody_approves_a_visit_whose_content_they_changed(client, auth, db, te
     auth.login("totruong")
     assert _post_action(client, visits[0], "approve").status_code == 403
     assert _review(client, visits[1].id, {"action": "approve"}).status_code == 403
-    result = approve_many(db, team["lead"], [str(visit.id) for visit in visits])
-    assert result.approved == [] and result.skipped == 3
-    db.rollback()
+    with app.test_request_context():
+        result = approve_many(db, team["lead"], [str(visit.id) for visit in visits])
+        assert result.approved == [] and result.skipped == 3
+        db.rollback()
     assert [fresh(db, visit).status for visit in visits] == ["submitted"] * 3
     returned = _post_action(client, visits[2], "return", "Xin ghi rõ số người")
     assert returned.status_code == 302 and fresh(db, visits[2]).status == "returned"

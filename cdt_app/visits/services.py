@@ -263,12 +263,17 @@ def save_visit(
     """Create (with ``visit_id`` if given) or update a visit from raw values.
 
     Raises VisitLocked when ``visit`` can no longer be edited by ``actor``, ValidationError on
-    bad input. A returned visit that is edited goes back to the review queue (submitted).
+    bad input. A returned visit that is edited goes back to the review queue (submitted). A
+    visit of a household whose personal data was erased keeps no notes or position.
     """
     if visit is not None and not can_edit(actor, visit):
         raise VisitLocked(visit.id)
     clean = _clean(session, actor, data, visit)
     household: Household = clean["household"]
+    if household.anonymised_at is not None:
+        # the family's data was erased: what a phone still holds (an edit or a new visit
+        # waiting in its outbox) must not bring its notes or position back
+        clean.update(notes="", lat=None, lon=None)
     creating = visit is None
     now = utcnow()
     if creating:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-from cdt_app.audit import ERASED, parse_changes
+from cdt_app.audit import ERASED, AppendOnlyError, parse_changes, redact
 from cdt_app.households.services import save_household
 from cdt_app.i18n import search_key, today_local
 from cdt_app.models import AuditLog, Household, Visit
@@ -310,6 +310,8 @@ def test_erasure_leaves_the_marker_on_no_page_in_no_export_and_in_no_table(app, 
     values = {field: after for field, _before, after in parse_changes(created.changes)}
     assert values["head_name"] == values["phone"] == values["notes"] == ERASED
     assert values["members"] == 5  # what is not personal stays
+    history = pages[f"cb /audit/household/{planted['household_id']}"]
+    assert ERASED in history and "Xóa thông tin cá nhân" in history
 
 
 def test_erasure_by_the_retention_rule_reaches_the_same_fields(app, db, planted):
@@ -317,3 +319,27 @@ def test_erasure_by_the_retention_rule_reaches_the_same_fields(app, db, planted)
         anonymise_household(db, None, db.get(Household, planted["household_id"]), "retention")
         db.commit()
     assert _table_leaks(db) == []
+
+
+def test_redact_replaces_only_the_named_values_and_the_log_stays_append_only(db):
+    entry = AuditLog(
+        action="update",
+        object_type="household",
+        object_id="x-1",
+        changes=json.dumps({"phone": [None, "0388***135"], "notes": "***", "members": [4, 5]}),
+    )
+    other = AuditLog(action="update", object_type="household", object_id="x-2", changes="{}")
+    db.add_all([entry, other])
+    db.commit()
+    assert redact(db, "household", ["x-1", "x-2"], frozenset({"phone", "notes"})) == 1
+    db.commit()
+    db.expire_all()
+    assert json.loads(db.get(AuditLog, entry.id).changes) == {
+        "phone": [None, ERASED],
+        "notes": ERASED,
+        "members": [4, 5],
+    }
+    stored = db.get(AuditLog, other.id)
+    stored.changes = json.dumps({"phone": [None, PHONE]})
+    with pytest.raises(AppendOnlyError):
+        db.commit()

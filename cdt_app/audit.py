@@ -1,15 +1,26 @@
-"""The audit log: who did what to which object, with before/after values (personal data masked)."""
+"""The audit log: who did what to which object, with before/after values (personal data masked).
+
+The log is append-only: an entry is never changed or deleted, with one exception, the erasure
+of a household's personal data ("xóa thông tin cá nhân", cdt_app.privacy.services): its
+entries' personal values are then replaced by ``ERASED`` (``redact``), while the action, the
+actor, the time and the object stay, and a new entry says who erased them and when.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select, update
 from sqlmodel import Session
 
 from .i18n import mask_phone
 from .models import AuditLog, User
+
+#: stored in place of an erased value (the data is in Vietnamese)
+ERASED = "[đã xóa]"
+#: the most object ids named by one query of ``redact``
+_CHUNK = 500
 
 
 class AppendOnlyError(RuntimeError):
@@ -134,3 +145,54 @@ def history_for(session: Session, object_type: str, object_id: Any) -> list[dict
         .order_by(AuditLog.at, AuditLog.id)
     ).all()
     return [entry_view(entry, name or username) for entry, name, username in rows]
+
+
+def _redacted(changes: str, fields: frozenset[str]) -> str:
+    """``changes`` with the values of ``fields`` replaced by ERASED. None stays None: that a
+    value was set or unset is not personal. What ``record`` never writes (not a JSON object)
+    is erased whole."""
+    try:
+        data = json.loads(changes or "{}")
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        return json.dumps({"": ERASED}, ensure_ascii=False)
+    for field, value in data.items():
+        if field in fields:
+            if isinstance(value, list):
+                data[field] = [None if item is None else ERASED for item in value]
+            else:
+                data[field] = None if value is None else ERASED
+    return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def redact(
+    session: Session, object_type: str, object_ids: list[str], fields: frozenset[str]
+) -> int:
+    """Erase the values of ``fields`` in every entry about these objects; how many changed.
+
+    The only change ever made to the log (see the module doc): a Core UPDATE of ``changes``
+    alone, which the ORM's append-only guard does not see. The caller flushes first, so that
+    entries still pending in the session are redacted too.
+    """
+    table = AuditLog.__table__
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(object_ids), _CHUNK):
+        entries = session.execute(
+            select(table.c.id, table.c.changes).where(
+                table.c.object_type == object_type,
+                table.c.object_id.in_(object_ids[start : start + _CHUNK]),
+            )
+        ).all()
+        for entry_id, changes in entries:
+            text = _redacted(changes, fields)
+            if text != changes:
+                rows.append({"entry_id": entry_id, "redacted": text})
+    if rows:
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("entry_id"))
+            .values(changes=bindparam("redacted")),
+            rows,
+        )
+    return len(rows)

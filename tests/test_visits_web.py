@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cdt_app.i18n import today_local
-from cdt_app.models import Visit, VisitSkill
+from cdt_app.models import AuditLog, Visit, VisitSkill
 from cdt_app.visits.queries import week_start
 from tests.conftest import csrf_from
 from tests.factories import make_household, make_tree, make_user, make_visit
@@ -234,7 +234,7 @@ def test_approved_visits_and_colleagues_visits_cannot_be_changed(client, auth, d
     assert db.get(Visit, theirs.id).deleted_at is None
 
 
-def test_team_lead_edits_and_sees_the_team_visits(client, auth, db, world):
+def test_team_lead_sees_the_team_visits_but_never_edits_them(client, auth, db, world):
     visit = make_visit(db, world["household"], world["volunteer"], notes="của tổ viên")
     make_visit(db, world["far"], world["outsider"], notes="thôn khác")
     auth.login("tt")
@@ -242,10 +242,27 @@ def test_team_lead_edits_and_sees_the_team_visits(client, auth, db, world):
     assert team.status_code == 200 and "Đỗ Văn Hải" in team.text and "Hộ Ở Xa" not in team.text
     filtered = client.get(f"/visits/team?volunteer={world['colleague'].id}")
     assert "Đỗ Văn Hải" not in filtered.text
+    # a reviewer returns a visit, never rewrites it: only its author edits or deletes it
+    page = client.get(f"/visits/{visit.id}")
+    assert page.status_code == 200 and f"/visits/{visit.id}/edit" not in page.text
     url = f"/visits/{visit.id}/edit"
-    assert client.post(url, data=_visit_form(client, url, notes="tổ trưởng sửa")).status_code == 302
+    assert client.get(url).status_code == 403
+    token = _token(client, world)
+    data = {
+        "csrf_token": token,
+        "household_id": str(world["household"].id),
+        "visited_on": today_local().isoformat(),
+        "skills": ["dvc"],
+        "people_taught": "1",
+        "notes": "tổ trưởng sửa",
+    }
+    assert client.post(url, data=data).status_code == 403
+    delete_url = f"/visits/{visit.id}/delete"
+    assert client.post(delete_url, data={"csrf_token": token}).status_code == 403
     _fresh(db)
-    assert db.get(Visit, visit.id).notes == "tổ trưởng sửa"
+    stored = db.get(Visit, visit.id)
+    assert stored.notes == "của tổ viên" and stored.deleted_at is None
+    assert not db.scalars(select(AuditLog).where(AuditLog.object_id == str(visit.id))).all()
     home = client.get("/")
     assert "/visits/team" in home.text and "/users/" in home.text
     auth.logout()

@@ -2,9 +2,13 @@
 ("xóa thông tin cá nhân"), the subject-access export, and the retention rule.
 
 Anonymising keeps the household row and its visits, so every count stays the same; what could
-identify the family goes: the name becomes a placeholder, the address, phone and notes are
-removed, and the visits lose their notes and GPS position. The audit log is append-only and
-never held these values in clear (cdt_app.audit masks them). Services flush, never commit.
+identify the family goes, from every table that holds text about it (``ERASURE_SCOPE``, the
+one list to extend when a table is added): the name becomes a placeholder, the address, phone
+and notes are removed, the visits lose their notes and GPS position, and a reviewer's reason
+(which may name the person) is replaced by ``ERASED``. The audit log keeps that something
+happened, by whom and when, but its entries about the household and its visits lose their
+personal values (cdt_app.audit.redact); a new entry says who erased them. Services flush,
+never commit.
 """
 
 from __future__ import annotations
@@ -12,15 +16,27 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlmodel import Session
 
-from ..audit import record
+from ..audit import ERASED, record, redact
 from ..i18n import search_key, sort_key
-from ..models import AuditLog, Household, Place, Skill, User, Visit, VisitSkill, utcnow
+from ..models import (
+    AuditLog,
+    Household,
+    Place,
+    Skill,
+    User,
+    Visit,
+    VisitSkill,
+    VisitStatusChange,
+    utcnow,
+)
 
 #: stored in place of the head of household's name (the data is in Vietnamese)
 PLACEHOLDER_NAME = "Hộ đã xóa thông tin cá nhân"
@@ -41,30 +57,93 @@ HOUSEHOLD_EXPORT_FIELDS = (
 )
 
 
+@dataclass(frozen=True)
+class ErasedTable:
+    """One table's part of a household's erasure."""
+
+    model: type
+    #: the table's rows tied to one household (its id → a WHERE condition)
+    rows: Callable[[uuid.UUID], ColumnElement[bool]]
+    #: column → what replaces its value (also the fields erased from the rows' audit entries)
+    values: Mapping[str, Any]
+    #: ``object_type`` of the rows' audit entries (None: the table is not audited itself)
+    audit_type: str | None = None
+
+
+def _said(column: Any) -> Any:
+    """ERASED where ``column`` held some text (a return reason), else what it held."""
+    return case((column.is_(None) | (column == ""), column), else_=ERASED)
+
+
+def _visits_of(household_id: uuid.UUID) -> Any:
+    return select(Visit.id).where(Visit.household_id == household_id)
+
+
+#: every table holding text about a household, and how it is erased: add a table here
+ERASURE_SCOPE: tuple[ErasedTable, ...] = (
+    ErasedTable(
+        Household,
+        lambda household_id: Household.id == household_id,
+        {
+            "head_name": PLACEHOLDER_NAME,
+            "address": "",
+            "phone": None,
+            "notes": "",
+            "search_key": search_key(PLACEHOLDER_NAME),
+            "sort_key": sort_key(PLACEHOLDER_NAME),
+            "payload_hash": None,  # a hash of the name, address and phone
+        },
+        "household",
+    ),
+    ErasedTable(
+        Visit,
+        lambda household_id: Visit.household_id == household_id,
+        {"notes": "", "lat": None, "lon": None, "review_note": _said(Visit.review_note)},
+        "visit",
+    ),
+    ErasedTable(
+        VisitStatusChange,
+        lambda household_id: VisitStatusChange.visit_id.in_(_visits_of(household_id)),
+        {"reason": _said(VisitStatusChange.reason)},
+    ),
+)
+
+
 def anonymise_household(
     session: Session, actor: User | None, household: Household, reason: str = "request"
 ) -> bool:
     """Erase the personal data of ``household``; False when it was already erased."""
     if household.anonymised_at is not None:
         return False
-    now = utcnow()
-    household.head_name = PLACEHOLDER_NAME
-    household.address, household.phone, household.notes = "", None, ""
-    household.search_key = search_key(PLACEHOLDER_NAME)
-    household.sort_key = sort_key(PLACEHOLDER_NAME)
-    household.anonymised_at = household.updated_at = now
+    session.flush()  # pending rows and audit entries are erased too
+    visits = session.scalar(
+        select(func.count()).select_from(Visit).where(Visit.household_id == household.id)
+    )
+    redacted = 0
+    for part in ERASURE_SCOPE:
+        condition = part.rows(household.id)
+        if part.audit_type is not None:
+            ids = [str(key) for key in session.scalars(select(part.model.id).where(condition))]
+            redacted += redact(session, part.audit_type, ids, frozenset(part.values))
+        session.execute(
+            update(part.model)
+            .where(condition)
+            .values(part.values)
+            .execution_options(synchronize_session="fetch")
+        )
+    household.anonymised_at = household.updated_at = utcnow()
     session.add(household)
-    visits = session.scalars(select(Visit).where(Visit.household_id == household.id)).all()
-    for visit in visits:
-        visit.notes, visit.lat, visit.lon = "", None, None
-        session.add(visit)
     session.flush()
     record(
         session,
         actor,
         "anonymise",
         household,
-        {"reason": [None, reason], "visits": [None, len(visits)]},
+        {
+            "reason": [None, reason],
+            "visits": [None, visits],
+            "audit_entries": [None, redacted],
+        },
         place_id=household.village_id,
     )
     return True

@@ -8,8 +8,9 @@ Who reviews (DESIGN sections 1 and 6):
 - staff read coverage and exports but do not judge the teams' work: they do not review;
 - volunteers never review.
 
-Nobody reviews a visit they wrote. The roles are cdt_app.permissions.can_review; this module
-adds the visits. Services flush, never commit.
+Nobody reviews a visit they wrote, and nobody approves a visit whose content they wrote or
+changed (the visits service lets only the author change it; the audit log's content entries,
+which erasure keeps, tell who did before that rule). Services flush, never commit.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ..models import IllegalTransition, User, Visit
 from ..permissions import can_review
 from ..scope import place_id_in_area, village_ids_in_area
 from ..values import BadValue, parse_uuid
+from ..visits.services import content_writers
 
 #: review action → the status it leads to
 ACTIONS = {"approve": "approved", "return": "returned"}
@@ -110,17 +112,30 @@ def _conflict_message(visit: Visit, to_status: str) -> str:
 
 
 def review_visit(
-    session: Session, actor: User, visit: Visit, action: str, reason: object = None
+    session: Session,
+    actor: User,
+    visit: Visit,
+    action: str,
+    reason: object = None,
+    *,
+    writers: set[int] | None = None,
 ) -> Visit:
     """Approve or return ``visit`` (a reason is required to return), with history and audit.
 
-    Raises ReviewNotAllowed (403), ValidationError (400: bad action or reason) or
-    ReviewConflict (409: the status does not allow it, e.g. already approved).
+    ``writers``: who wrote its content, when the caller has read it (``content_writers``).
+    Raises ReviewNotAllowed (403: not a visit of the actor's to review, or an approval of
+    content the actor wrote), ValidationError (400: bad action or reason) or ReviewConflict
+    (409: the status does not allow it, e.g. already approved).
     """
     if not can_review_visit(session, actor, visit):
         raise ReviewNotAllowed()
     if not isinstance(action, str) or action not in ACTIONS:
         raise ValidationError({"action": _("Choose whether to approve or return the visit.")})
+    if action == "approve":
+        if writers is None:
+            writers = content_writers(session, [visit])[visit.id]
+        if actor.id in writers:
+            raise ReviewNotAllowed()
     text = clean_reason(reason)
     if action == "return" and not text:
         raise ValidationError({"reason": _("Please write the reason for returning the visit.")})
@@ -177,10 +192,11 @@ def approve_many(session: Session, actor: User, raw_ids: list[str]) -> BatchResu
         .with_for_update()
     ).all()
     result = BatchResult(skipped=len(ids) - len(visits))
+    writers = content_writers(session, list(visits))
     for visit in visits:
         try:
-            review_visit(session, actor, visit, "approve")
-        except ReviewConflict:
+            review_visit(session, actor, visit, "approve", writers=writers[visit.id])
+        except (ReviewConflict, ReviewNotAllowed):
             result.skipped += 1
         else:
             result.approved.append(visit)

@@ -27,7 +27,17 @@ from ..audit import diff, record
 from ..db import resent
 from ..errors import ValidationError
 from ..i18n import today_local
-from ..models import Household, Place, Skill, User, Visit, VisitSkill, VisitStatusChange, utcnow
+from ..models import (
+    AuditLog,
+    Household,
+    Place,
+    Skill,
+    User,
+    Visit,
+    VisitSkill,
+    VisitStatusChange,
+    utcnow,
+)
 from ..scope import get_village_record_or_404, place_in_area
 from ..values import (
     NOTES_MAX,
@@ -53,13 +63,35 @@ class VisitLocked(Exception):  # noqa: N818 (the name is the interface other fea
     not theirs)."""
 
 
+#: audit actions that write a visit's content (a review moves only its status)
+CONTENT_ACTIONS = ("create", "update")
+
+
 def can_edit(actor: User, visit: Visit) -> bool:
-    """The author, or the team lead of the visit's village, while the visit is not approved."""
-    if visit.is_locked or actor is None:
-        return False
-    if visit.volunteer_id == actor.id:
-        return True
-    return actor.role == "team_lead" and actor.place_id == visit.village_id
+    """Only the author changes a visit, until it is approved: a reviewer (a team lead, a
+    coordinator) returns it with a reason and never rewrites it (DESIGN sections 5 and 6)."""
+    return actor is not None and not visit.is_locked and visit.volunteer_id == actor.id
+
+
+def content_writers(session: Session, visits: list[Visit]) -> dict[uuid.UUID, set[int]]:
+    """Who wrote the content of each visit: its author and every actor of a content entry of
+    the audit log (edits made before only authors could edit count too): one query."""
+    writers = {visit.id: {visit.volunteer_id} for visit in visits}
+    by_key = {str(visit.id): visit.id for visit in visits}
+    if by_key:
+        rows = session.execute(
+            select(AuditLog.object_id, AuditLog.actor_id)
+            .where(
+                AuditLog.object_type == "visit",
+                AuditLog.object_id.in_(list(by_key)),
+                AuditLog.action.in_(CONTENT_ACTIONS),
+                AuditLog.actor_id.is_not(None),
+            )
+            .distinct()
+        )
+        for object_id, actor_id in rows:
+            writers[by_key[object_id]].add(actor_id)
+    return writers
 
 
 def _household(session: Session, actor: User, raw: Any) -> Household | None:
@@ -232,12 +264,17 @@ def save_visit(
     """Create (with ``visit_id`` if given) or update a visit from raw values.
 
     Raises VisitLocked when ``visit`` can no longer be edited by ``actor``, ValidationError on
-    bad input. A returned visit that is edited goes back to the review queue (submitted).
+    bad input. A returned visit that is edited goes back to the review queue (submitted). A
+    visit of a household whose personal data was erased keeps no notes or position.
     """
     if visit is not None and not can_edit(actor, visit):
         raise VisitLocked(visit.id)
     clean = _clean(session, actor, data, visit)
     household: Household = clean["household"]
+    if household.anonymised_at is not None:
+        # the family's data was erased: what a phone still holds (an edit or a new visit
+        # waiting in its outbox) must not bring its notes or position back
+        clean.update(notes="", lat=None, lon=None)
     creating = visit is None
     now = utcnow()
     if creating:

@@ -34,7 +34,7 @@ export const prepare = async (form, fixId) => {
   if (!fields.household_id) return;  // the household form
   if (isKeptCopy && !item) fields.visited_on.value = fields.visited_on.max;
   if (fields.household_id.value !== "00000000-0000-0000-0000-000000000000") return;
-  const id = new URLSearchParams(location.search).get("household") || (item && item.payload.household_id);
+  const id = new URLSearchParams(location.search).get("household") || item?.payload.household_id;
   const household = (await phoneHouseholds()).find((candidate) => candidate.id === id), line = $(".visit-household");
   if (!household) { form.hidden = true; return say(texts.nohousehold, "flash-error"); }
   const hint = $("#people_taught-hint");

@@ -7,7 +7,7 @@ import { phoneHouseholds } from "./offline-households.js";
 import { fold } from "./shared-rules.js";
 
 const box = document.querySelector("[data-offline-duplicates]");
-const tick = box && box.querySelector("input[type=checkbox]"), list = box && box.querySelector("ul");
+const tick = box?.querySelector("input[type=checkbox]"), list = box?.querySelector("ul");
 
 const link = (household) => {
   const line = document.createElement("li"), visit = document.createElement("a");

@@ -5,9 +5,9 @@ import { getItem, keepStorage, putItems } from "./outbox-store.js";
 import { formPayload } from "./shared-rules.js";
 import { $, canWorkOffline, isKeptCopy, texts, urls, user } from "./dom.js";
 
-const form = $("form[data-offline-form]"), kind = form && form.getAttribute("data-offline-form"), fields = form && form.elements;
+const form = $("form[data-offline-form]"), kind = form?.getAttribute("data-offline-form"), fields = form?.elements;
 const fixId = new URLSearchParams(location.search).get("outbox");
-const blank = fields && fields.household_id && fields.household_id.defaultValue === "00000000-0000-0000-0000-000000000000";
+const blank = fields?.household_id?.defaultValue === "00000000-0000-0000-0000-000000000000";
 let checkBeforeKeeping = null;
 
 // for household-form.js: check(payload, id) resolves false to keep nothing
@@ -32,7 +32,7 @@ const save = async (event) => {
   if (!offline) return HTMLFormElement.prototype.submit.call(form);  // the web form as usual
   keepStorage();
   const worker = navigator.serviceWorker;
-  if (worker) worker.ready.then((registration) => registration.sync && registration.sync.register("cdt-outbox")).catch(() => {});
+  if (worker) worker.ready.then((registration) => registration.sync?.register("cdt-outbox")).catch(() => {});
   sessionStorage.setItem("cdt-toast", kind === "household" ? texts.household : texts.queued);  // offline.js shows it
   location.assign(kind === "household" ? urls.visit + "?household=" + item.id : fixId ? urls.sync : urls.visit);
 };

@@ -9,7 +9,7 @@ export const refreshKeptData = async () => {
   if (!navigator.onLine || isKeptCopy) return;
   const kept = await readMeta(DATA);
   if (kept && Date.now() - kept.t < 6e5) return;
-  const response = await fetch(urls.data, { credentials: "same-origin", cache: "no-store" });
+  const response = await fetch(urls.data, { cache: "no-store" });
   if (response.ok) await writeMeta(DATA, { t: Date.now(), data: await response.json() });
 };
 
@@ -17,5 +17,5 @@ export const refreshKeptData = async () => {
 export const phoneHouseholds = async () => {
   const [kept, items] = await Promise.all([readMeta(DATA), allItems()]);
   const waiting = items.filter((item) => item.kind === "household" && item.user === user && item.state !== "synced");
-  return waiting.reverse().map((item) => ({ ...item.payload, id: item.id })).concat((kept && kept.data.households) || []);
+  return waiting.reverse().map((item) => ({ ...item.payload, id: item.id })).concat(kept?.data.households || []);
 };

@@ -15,7 +15,7 @@ const row = (household) => {
 };
 
 const showList = async (list) => {
-  const search = $("form[role=search]"), box = search && search.elements.q, pager = $(".pager");
+  const search = $("form[role=search]"), box = search?.elements.q, pager = $(".pager");
   const households = (await phoneHouseholds()).map((household) => [fold(household.head_name + " " + household.address), household]);
   const show = () => {
     const words = fold(box ? box.value : "").split(" ").filter(Boolean);

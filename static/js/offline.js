@@ -33,7 +33,7 @@ const settleDrafts = async () => {
 const confirmLogout = (event) => {
   if (!/\/logout$/.test(event.target.action)) return;
   if (openCount && !confirm(texts.logout.replace("{n}", openCount))) event.preventDefault();
-  else if (worker && worker.controller) worker.controller.postMessage({ type: "forget", user });
+  else worker?.controller?.postMessage({ type: "forget", user });
 };
 
 if (canWorkOffline) {

@@ -1,11 +1,10 @@
 // Draining the outbox (pages and service worker): the user's open items go to the sync API a
 // batch at a time, one drain at a time (a Web Lock). An item goes pending → sending → synced,
 // rejected or conflict by the server's answer, or back to pending without one.
-import { allItems, deleteItem, notifyChange, putItems, writeMeta } from "./outbox-store.js";
+import { allItems, deleteItem, isWaiting, notifyChange, putItems, writeMeta } from "./outbox-store.js";
 import { fetchMe, postItems } from "./sync-api.js";
 
 const KEEP_SYNCED_MS = 3 * 864e5;
-const isWaiting = (item) => item.state === "pending" || item.state === "sending";
 
 // the server's answers; a household now stored lets its rejected visits try again
 const applyResults = async (items, results) => {

@@ -1,6 +1,6 @@
 // The outbox on a page: the count in the top bar, draining with backoff, the login banner.
 import { drainOutbox } from "./outbox-drain.js";
-import { allItems, isOpen, onChange } from "./outbox-store.js";
+import { allItems, isOpen, isWaiting, onChange } from "./outbox-store.js";
 import { badge, el, say, texts, urls, user } from "./dom.js";
 
 export let openCount = 0;
@@ -27,7 +27,7 @@ export const showLoginBanner = (show) => {
 export const drainFromPage = async () => {
   clearTimeout(timer);
   const mine = await countOpen();
-  if (!navigator.onLine || !mine.some((item) => item.state === "pending" || item.state === "sending")) return;
+  if (!navigator.onLine || !mine.some(isWaiting)) return;
   const status = await drainOutbox();
   showLoginBanner(status === "auth");
   if (status === "retry") {  // exponential backoff, 2 s up to 5 min, with jitter

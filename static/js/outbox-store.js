@@ -50,9 +50,10 @@ export const putItems = (items) => write((store) => [].concat(items).forEach((it
 }));
 export const deleteItem = (id) => write((store) => store.delete(id));
 export const isOpen = (item) => item.state !== "synced" && item.state !== "draft";  // to send or to fix
+export const isWaiting = (item) => item.state === "pending" || item.state === "sending";  // to send
 
 export const readMeta = async (key) => (await transact("meta", "readonly", (store) => store.get(key)) || {}).v;
 export const writeMeta = (key, value) => transact("meta", "readwrite", (store) => store.put({ k: key, v: value }));
 
 // asks the browser not to evict this data when the phone runs short of space
-export const keepStorage = () => navigator.storage && navigator.storage.persist && navigator.storage.persist().catch(() => {});
+export const keepStorage = () => navigator.storage?.persist?.().catch(() => {});

@@ -2,7 +2,7 @@
 const request = async (path, init, timeoutMs) => {
   const controller = new AbortController(), timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
-    return await fetch("/api/v1" + path, { credentials: "same-origin", cache: "no-store", signal: controller.signal, ...init });
+    return await fetch("/api/v1" + path, { cache: "no-store", signal: controller.signal, ...init });
   } finally {
     clearTimeout(timer);
   }

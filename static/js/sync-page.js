@@ -16,7 +16,7 @@ const row = (item) => {
   head.append(el("strong", "", texts["kind" + capital(item.kind)] + " · " + ((item.label || [])[0] || "")),
     el("span", "badge outbox-badge-" + state, texts["state" + capital(state)]));
   line.append(head);
-  if (item.label && item.label[1]) line.append(el("p", "muted outbox-sub", item.label[1]));
+  if (item.label?.[1]) line.append(el("p", "muted outbox-sub", item.label[1]));
   if (errors.length) {
     const messages = el("ul", "outbox-errors");
     messages.append(...errors.map((message) => el("li", "error", message)));

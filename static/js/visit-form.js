@@ -2,7 +2,7 @@
 // ticks the skill; unticking a skill unticks its "completed"; an optional button adds the
 // phone's location.
 const form = document.querySelector(".visit-form");
-const geo = form && form.querySelector(".geo"), lat = form && form.elements.lat, lon = form && form.elements.lon;
+const geo = form?.querySelector(".geo"), lat = form?.elements.lat, lon = form?.elements.lon;
 
 if (form) form.addEventListener("change", ({ target: box }) => {
   if (box.name === "completed" && box.checked) {
@@ -23,6 +23,6 @@ if (geo && lat && lon && navigator.geolocation && !lat.value) {
       lat.value = position.coords.latitude.toFixed(6);
       lon.value = position.coords.longitude.toFixed(6);
       status.textContent = "✓";
-    }, () => { status.textContent = "✗"; }, { enableHighAccuracy: false, timeout: 10000, maximumAge: 300000 });
+    }, () => { status.textContent = "✗"; }, { timeout: 10000, maximumAge: 300000 });
   });
 }

@@ -176,3 +176,18 @@ def test_the_visit_form_works_without_javascript(live_server, browser, db, world
         assert completed is True  # "completed" alone counts as taught, server side
     finally:
         context.close()
+
+
+def test_the_visit_form_runs_at_most_20_kb_of_javascript(live_server, phone, world):
+    """DESIGN section 9, as Chromium runs it: every module, the imports that run included."""
+    _log_in(phone, live_server, "tinhnguyen")
+    scripts: list[str] = []
+    phone.on("request", lambda request: request.url.endswith(".js") and scripts.append(request.url))
+    phone.goto(f"{live_server}/visits/new?household={world['household'].id}")
+    phone.wait_for_load_state("networkidle")
+    # sizes as served (what the page got may come from the HTTP cache, as a 304)
+    sizes = {url.rsplit("/", 1)[1]: len(phone.request.get(url).body()) for url in set(scripts)}
+    print(f"\nJavaScript of the visit form: {sum(sizes.values())} bytes {sizes}")
+    assert {"offline.js", "outbox-drain.js", "offline-forms.js", "visit-form.js"} <= set(sizes)
+    assert "form-fill.js" not in sizes  # only for a kept copy or a record to fix
+    assert sum(sizes.values()) <= 20 * 1024

@@ -1,6 +1,6 @@
 """A lock the database cannot give in time is a 503 "try again" in Vietnamese, never a 500.
 
-Phones retry a 5xx with backoff (static/js/outbox.js), so nothing is lost; the answer must
+Phones retry a 5xx with backoff (static/js/outbox-status.js), so nothing is lost; the answer must
 still say what happened and store nothing.
 """
 

@@ -27,6 +27,9 @@ from tests.factories import make_household, make_tree, make_user
 
 pytestmark = pytest.mark.browser
 
+#: the outbox items, read by the page's own module (the same instance as the page's scripts)
+ALL_ITEMS = "import('/static/js/outbox-store.js').then(store => store.allItems())"
+
 PHONE = {
     "viewport": {"width": 360, "height": 640},
     "is_mobile": True,
@@ -298,7 +301,8 @@ def pick_household(pwa: Phone, search: str) -> None:
 def wait_synced(pwa: Phone, timeout: float = 30000) -> None:
     until(
         pwa.page,
-        "() => CDT.all().then(items => items.length > 0 && items.every(i => i.state === 'synced'))",
+        f"() => {ALL_ITEMS}.then(items => items.length > 0"
+        " && items.every(i => i.state === 'synced'))",
         timeout,
     )
 
@@ -405,7 +409,7 @@ def test_a_session_that_expired_offline_syncs_after_logging_in_again(pwa, world,
     later = login_session.now() + 9 * 3600
     monkeypatch.setattr(login_session, "now", lambda: later)
     pwa.online()
-    page.evaluate("() => CDT.drainNow()")
+    page.evaluate("() => import('/static/js/outbox-status.js').then(status => status.drainNow())")
     banner = page.locator(".flash", has_text="Phiên đăng nhập đã hết")
     banner.wait_for()
     pwa.expect_pending(1)
@@ -469,7 +473,8 @@ def test_an_invalid_item_needs_a_fix_while_the_others_sync(pwa, world, db):
     pwa.online()
     pwa.goto("/sync")
     until(
-        page, "() => CDT.all().then(items => items.filter(i => i.state === 'synced').length === 2)"
+        page,
+        f"() => {ALL_ITEMS}.then(items => items.filter(i => i.state === 'synced').length === 2)",
     )
     assert count(db, Visit) == 2
     broken = page.locator(".outbox-item.state-rejected")
@@ -540,7 +545,7 @@ def test_the_web_form_online_is_unchanged_and_leaves_nothing_behind(pwa, world, 
     log_visit(pwa, {"elearning": True}, "2")
     page.wait_for_url(re.compile(r"/visits/mine"))
     assert "Đã lưu lượt hướng dẫn" in page.inner_text("main")
-    until(page, "() => CDT.all().then(items => items.length === 0)")
+    until(page, f"() => {ALL_ITEMS}.then(items => items.length === 0)")
     assert count(db, Visit) == 1
     pwa.expect_pending(0)
 

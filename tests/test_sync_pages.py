@@ -13,6 +13,7 @@ import pytest
 
 from cdt_app.sync import offline_app
 from tests.factories import make_household, make_tree, make_user
+from tests.page_scripts import page_scripts
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static"
@@ -64,8 +65,7 @@ def test_every_page_links_the_manifest_and_the_offline_scripts(client, auth, wor
     auth.login("tinhnguyen")
     home = client.get("/").text
     assert 'rel="manifest" href="/static/manifest.webmanifest"' in home
-    assert '<script src="/static/js/outbox.js" defer></script>' in home
-    assert '<script src="/static/js/offline.js" defer></script>' in home
+    assert '<script type="module" src="/static/js/offline.js"></script>' in home
     volunteer_id = world["volunteer"].id
     assert re.search(rf'id="outbox-count"[^>]*data-user="{volunteer_id}"[^>]*>Đồng bộ</a>', home)
     assert "{n} chưa đồng bộ" in home
@@ -80,12 +80,16 @@ def test_the_service_worker_is_served_from_the_root_with_its_build(client):
     assert response.headers["Service-Worker-Allowed"] == "/"
     source = response.text
     assert "__CDT_BUILD__" not in source
-    build = json.loads(re.search(r"var BUILD = (\{.*?\});\n", source).group(1))
+    build = json.loads(re.search(r"const BUILD = (\{.*?\});\n", source).group(1))
     assert re.fullmatch(r"[0-9a-f]{12}", build["version"])
     assert "/static/css/app.css" in build["shell"]
-    assert {"/static/js/outbox.js", "/static/js/offline.js", "/static/js/sync-page.js"} <= set(
-        build["shell"]
-    )
+    assert {
+        "/static/js/outbox-store.js",
+        "/static/js/outbox-drain.js",
+        "/static/js/offline.js",
+        "/static/js/form-fill.js",
+        "/static/js/sync-page.js",
+    } <= set(build["shell"])
     assert "/static/js/sw.js" not in build["shell"]
     assert "/static/manifest.webmanifest" in build["shell"]
     assert {"/", "/sync", "/offline", "/sync/visit-form", "/households/new", "/visits/new"} <= set(
@@ -168,7 +172,7 @@ def test_the_new_forms_are_hooked_for_offline_use_and_the_edit_forms_are_not(cli
 def test_the_visit_form_page_loads_at_most_20_kb_of_javascript(client, auth, world):
     auth.login("tinhnguyen")
     page = client.get(f"/visits/new?household={world['household'].id}").text
-    scripts = re.findall(r'<script src="([^"]+)"', page)
-    assert "/static/js/offline.js" in scripts and "/static/js/outbox.js" in scripts
-    total = sum(len(client.get(src).data) for src in scripts)
+    scripts = page_scripts(client, page)
+    assert "/static/js/offline.js" in scripts and "/static/js/outbox-store.js" in scripts
+    total = sum(len(body) for body in scripts.values())
     assert total <= 20 * 1024, total

@@ -14,6 +14,7 @@ from cdt_app.models import AuditLog, Visit, VisitSkill
 from cdt_app.visits.queries import week_start
 from tests.conftest import csrf_from
 from tests.factories import make_household, make_tree, make_user, make_visit
+from tests.page_scripts import page_scripts
 
 
 @pytest.fixture
@@ -305,8 +306,8 @@ def _gzip_size(body: bytes) -> int:
 
 def _assets(client, html: str) -> dict[str, bytes]:
     """The CSS and JS files the page loads."""
-    urls = re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html)
-    return {url: client.get(url).data for url in urls}
+    urls = re.findall(r'href="(/static/[^"]+\.css)"', html)
+    return {**{url: client.get(url).data for url in urls}, **page_scripts(client, html)}
 
 
 def test_page_weight_of_the_household_list_and_the_visit_form(client, auth, db, world):

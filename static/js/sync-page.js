@@ -1,82 +1,74 @@
 // The "Đồng bộ" page: every record kept on this phone with its state, its messages, and the
 // way to fix or discard it; "Xuất dữ liệu chưa gửi" saves the unsent records to a file.
-(function () {
-  "use strict";
-  var C = window.CDT, d = document, list = d.querySelector("[data-outbox-list]");
-  var badge = d.getElementById("outbox-count"), T = (d.getElementById("sync-text") || {}).dataset;
-  if (!C || !list || !badge || !window.indexedDB) return;
-  var user = +badge.dataset.user, status = d.querySelector("[data-sync-status]");
+import { allItems, deleteItem, isOpen, onChange } from "./outbox-store.js";
+import { $, badge, el, user } from "./dom.js";
 
-  function el(tag, cls, text) { var e = d.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; }
-  function when(iso) { return iso ? iso.split("-").reverse().join("/") : ""; }
-  function fixUrl(it) {
-    if (it.kind === "household") return T.householdForm + "?outbox=" + it.id;
-    return T.visitForm + "?household=" + encodeURIComponent(it.payload.household_id) + "&outbox=" + it.id;
+const list = $("[data-outbox-list]"), status = $("[data-sync-status]"), texts = ($("#sync-text") || {}).dataset;
+const ORDER = { rejected: 0, conflict: 0, sending: 1, pending: 1, draft: 1, synced: 2 };
+const capital = (word) => word.charAt(0).toUpperCase() + word.slice(1);
+const when = (iso) => (iso ? iso.split("-").reverse().join("/") : "");
+const fixUrl = (item) => item.kind === "household" ? texts.householdForm + "?outbox=" + item.id
+  : texts.visitForm + "?household=" + encodeURIComponent(item.payload.household_id) + "&outbox=" + item.id;
+
+const row = (item) => {
+  const line = el("li", "outbox-item state-" + item.state), head = el("div", "outbox-head");
+  const state = item.state === "draft" ? "pending" : item.state, errors = Object.values(item.errors || {});
+  head.append(el("strong", "", texts["kind" + capital(item.kind)] + " · " + ((item.label || [])[0] || "")),
+    el("span", "badge outbox-badge-" + state, texts["state" + capital(state)]));
+  line.append(head);
+  if (item.label?.[1]) line.append(el("p", "muted outbox-sub", item.label[1]));
+  if (errors.length) {
+    const messages = el("ul", "outbox-errors");
+    messages.append(...errors.map((message) => el("li", "error", message)));
+    line.append(messages);
   }
-
-  function row(it) {
-    var li = el("li", "outbox-item state-" + it.state), head = el("div", "outbox-head");
-    var state = it.state === "draft" ? "pending" : it.state;
-    head.appendChild(el("strong", "", T["kind" + (it.kind === "visit" ? "Visit" : "Household")] + " · " + ((it.label || [])[0] || "")));
-    head.appendChild(el("span", "badge outbox-badge-" + state, T["state" + state[0].toUpperCase() + state.slice(1)]));
-    li.appendChild(head);
-    if (it.label && it.label[1]) li.appendChild(el("p", "muted outbox-sub", it.label[1]));
-    var errs = Object.keys(it.errors || {});
-    if (errs.length) {
-      var ul = el("ul", "outbox-errors");
-      errs.forEach(function (k) { ul.appendChild(el("li", "error", it.errors[k])); });
-      li.appendChild(ul);
+  if (item.state === "conflict") {
+    const server = item.server || {}, facts = [texts["status" + capital(server.status || "")] || server.status];
+    if (server.visited_on) facts.push(when(server.visited_on));
+    if (server.head_name) facts.push(server.head_name);
+    line.append(el("p", "error", texts.conflict + " " + facts.filter(Boolean).join(", ")));
+  }
+  if (item.state === "rejected" || item.state === "conflict") {
+    const actions = el("div", "actions"), discard = el("button", "btn btn-danger", texts.discard);
+    if (item.state === "rejected") {
+      const fix = el("a", "btn", texts.fix);
+      fix.href = fixUrl(item);
+      actions.append(fix);
     }
-    if (it.state === "conflict") {
-      var s = it.server || {}, facts = [T["status" + (s.status || "")[0].toUpperCase() + (s.status || "").slice(1)] || s.status];
-      if (s.visited_on) facts.push(when(s.visited_on));
-      if (s.head_name) facts.push(s.head_name);
-      li.appendChild(el("p", "error", T.conflict + " " + facts.filter(Boolean).join(", ")));
-    }
-    if (it.state === "rejected" || it.state === "conflict") {
-      var actions = el("div", "actions");
-      if (it.state === "rejected") { var a = el("a", "btn", T.fix); a.href = fixUrl(it); actions.appendChild(a); }
-      var b = el("button", "btn btn-danger", T.discard);
-      b.type = "button";
-      b.addEventListener("click", function () { if (confirm(T.confirm)) C.del(it.id).then(render); });
-      actions.appendChild(b);
-      li.appendChild(actions);
-    }
-    return li;
+    discard.type = "button";
+    discard.addEventListener("click", () => { if (confirm(texts.confirm)) deleteItem(item.id).then(render); });
+    actions.append(discard);
+    line.append(actions);
   }
+  return line;
+};
 
-  function render() {
-    return C.all().then(function (items) {
-      var mine = items.filter(function (it) { return it.user === user; }), others = items.length - mine.length;
-      var order = { rejected: 0, conflict: 0, sending: 1, pending: 1, draft: 1, synced: 2 };
-      mine.sort(function (a, b) { return order[a.state] - order[b.state] || b.seq - a.seq; });
-      list.textContent = "";
-      mine.forEach(function (it) { list.appendChild(row(it)); });
-      if (!mine.length) list.appendChild(el("li", "", T.empty));
-      if (others) list.appendChild(el("li", "muted", T.others.replace("{n}", others)));
-      status.textContent = navigator.onLine ? T.online : T.offline;
-    });
-  }
+const render = async () => {
+  const items = await allItems(), mine = items.filter((item) => item.user === user), others = items.length - mine.length;
+  mine.sort((a, b) => ORDER[a.state] - ORDER[b.state] || b.seq - a.seq);
+  list.replaceChildren(...mine.map(row));
+  if (!mine.length) list.append(el("li", "", texts.empty));
+  if (others) list.append(el("li", "muted", texts.others.replace("{n}", others)));
+  status.textContent = navigator.onLine ? texts.online : texts.offline;
+};
 
-  function exportFile() {
-    C.all().then(function (items) {
-      var open = items.filter(function (it) { return it.user === user && C.isOpen(it); });
-      var data = { exported_at: new Date().toISOString(), user_id: user, items: open.map(function (it) {
-        return { kind: it.kind, id: it.id, payload: it.payload, state: it.state, errors: it.errors || {} };
-      }) };
-      var a = el("a"), stamp = new Date().toISOString().slice(0, 16).replace(/\D/g, "");
-      a.href = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }));
-      a.download = "cdt-chua-gui-" + stamp + ".json";
-      d.body.appendChild(a); a.click(); a.remove();
-      setTimeout(function () { URL.revokeObjectURL(a.href); }, 10000);
-    });
-  }
+const exportFile = async () => {
+  const open = (await allItems()).filter((item) => item.user === user && isOpen(item));
+  const data = { exported_at: new Date().toISOString(), user_id: user,
+    items: open.map(({ kind, id, payload, state, errors }) => ({ kind, id, payload, state, errors: errors || {} })) };
+  const link = el("a"), stamp = new Date().toISOString().slice(0, 16).replace(/\D/g, "");
+  link.href = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }));
+  link.download = "cdt-chua-gui-" + stamp + ".json";
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+};
 
-  d.querySelector("[data-export]").addEventListener("click", exportFile);
-  if (window.BroadcastChannel) new BroadcastChannel("cdt-outbox").onmessage = render;
-  var previous = C.onchange;
-  C.onchange = function () { if (previous) previous(); render(); };
-  window.addEventListener("online", render);
-  window.addEventListener("offline", render);
+if (list && badge && texts && window.indexedDB) {
+  $("[data-export]").addEventListener("click", exportFile);
+  onChange(render);
+  addEventListener("online", render);
+  addEventListener("offline", render);
   render();
-})();
+}

@@ -1,0 +1,45 @@
+// A form kept on the phone, or a record of the outbox to fix (offline-forms.js loads this for
+// them only): a new id, today's date, the household of a blank visit form, the item's values
+// and the server's messages.
+import { getItem } from "./outbox-store.js";
+import { phoneHouseholds } from "./offline-households.js";
+import { $, el, isKeptCopy, say, texts } from "./dom.js";
+
+const fill = (form, item) => {
+  const fields = form.elements, errors = Object.entries(item.errors || {}), box = el("div", "error-box");
+  fields.new_id.value = item.id;
+  for (const [name, value] of Object.entries(item.payload)) {
+    const field = fields[name];
+    if (!field || name === "skills") continue;
+    if (field.type === "checkbox") field.checked = !!value; else field.value = value == null ? "" : value;
+  }
+  for (const skill of item.payload.skills || []) {
+    const taught = $(`input[name="skills"][value="${skill.code}"]`, form), done = $(`input[name="completed"][value="${skill.code}"]`, form);
+    if (taught) taught.checked = true;
+    if (done) done.checked = !!skill.completed;
+  }
+  if (!errors.length) return;
+  box.setAttribute("role", "alert");
+  for (const [name, message] of errors) {
+    box.append(el("p", "", message));
+    if (fields[name] && fields[name].setAttribute) fields[name].setAttribute("aria-invalid", "true");
+  }
+  form.prepend(box);
+};
+
+export const prepare = async (form, fixId) => {
+  const fields = form.elements, item = fixId ? await getItem(fixId) : null;
+  if (isKeptCopy) fields.new_id.value = crypto.randomUUID();
+  if (item) fill(form, item);
+  if (!fields.household_id) return;  // the household form
+  if (isKeptCopy && !item) fields.visited_on.value = fields.visited_on.max;
+  if (fields.household_id.value !== "00000000-0000-0000-0000-000000000000") return;
+  const id = new URLSearchParams(location.search).get("household") || item?.payload.household_id;
+  const household = (await phoneHouseholds()).find((candidate) => candidate.id === id), line = $(".visit-household");
+  if (!household) { form.hidden = true; return say(texts.nohousehold, "flash-error"); }
+  const hint = $("#people_taught-hint");
+  fields.household_id.value = household.id;
+  line.replaceChildren(el("strong", "", household.head_name));
+  if (household.address) line.append(el("span", "muted", " · " + household.address));
+  if (hint) hint.textContent = hint.textContent.replace("{members}", household.members);
+};

@@ -1,0 +1,33 @@
+// The household list of a page kept on the phone (/households/, /visits/new): the households
+// on this phone, searched on the phone. Online, or with no data kept, the page's own list.
+import { readMeta } from "./outbox-store.js";
+import { DATA, phoneHouseholds } from "./offline-households.js";
+import { fold } from "./shared-rules.js";
+import { $, el, isKeptCopy, texts, urls } from "./dom.js";
+
+const row = (household) => {
+  const link = el("a", "row-link"), main = el("span", "row-main"), line = el("li", "household-row");
+  link.href = urls.visit + "?household=" + household.id;
+  main.append(el("strong", "", household.head_name), el("span", "muted row-sub", household.address));
+  link.append(main);
+  line.append(link);
+  return line;
+};
+
+const showList = async (list) => {
+  const search = $("form[role=search]"), box = search?.elements.q, pager = $(".pager");
+  const households = (await phoneHouseholds()).map((household) => [fold(household.head_name + " " + household.address), household]);
+  const show = () => {
+    const words = fold(box ? box.value : "").split(" ").filter(Boolean);
+    const found = households.filter(([text]) => words.every((word) => text.includes(word)));
+    list.replaceChildren(...found.slice(0, 60).map(([, household]) => row(household)));
+    if (!found.length) list.append(el("li", "", texts.nomatch));
+  };
+  if (search) search.addEventListener("submit", (event) => { event.preventDefault(); show(); });
+  if (box) box.addEventListener("input", show);
+  if (pager) pager.hidden = true;
+  show();
+};
+
+const list = $("[data-offline-list]");
+if (list && isKeptCopy && self.indexedDB) readMeta(DATA).then((kept) => kept && showList(list)).catch(() => {});

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from cdt_app.models import Skill, Visit, VisitSkill
 from tests.browser_helpers import SMALL_TARGETS_JS
-from tests.factories import make_household, make_tree, make_user, make_visit
+from tests.factories import make_visit
 
 pytestmark = pytest.mark.browser
 
@@ -41,15 +41,16 @@ def _assert_phone_friendly(phone) -> None:
 
 
 @pytest.fixture
-def world(db):
-    tree = make_tree(db)
-    volunteer = make_user(db, "volunteer", tree["village_a1"], username="tinhnguyen")
-    household = make_household(
-        db, tree["village_a1"], volunteer, "Đỗ Văn Hải", "Số 7", phone="0912345678", members=4
+def world(make_world):
+    fields = {"phone": "0912345678", "members": 4}
+    others = ("Bùi Thị Mai", "Trần Văn Ba", "Võ Thị Năm")
+    return make_world(
+        people={"volunteer": ("volunteer", "village_a1", "tinhnguyen")},
+        households={
+            "household": ("village_a1", "volunteer", "Đỗ Văn Hải", "Số 7", fields),
+            **{name: ("village_a1", "volunteer", name) for name in others},
+        },
     )
-    for name in ("Bùi Thị Mai", "Trần Văn Ba", "Võ Thị Năm"):
-        make_household(db, tree["village_a1"], volunteer, name)
-    return {"volunteer": volunteer, "household": household}
 
 
 def test_logging_a_visit_takes_at_most_five_taps(live_server, phone, db, world):

@@ -23,7 +23,6 @@ from cdt_app.i18n import today_local
 from cdt_app.models import Household, Skill, Visit, VisitSkill
 from tests.browser_helpers import SMALL_TARGETS_JS
 from tests.conftest import BROWSER_ARGS, CHROMIUM
-from tests.factories import make_household, make_tree, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -205,14 +204,16 @@ class Phone:
 
 
 @pytest.fixture
-def world(db):
-    tree = make_tree(db)
-    volunteer = make_user(
-        db, "volunteer", tree["village_a1"], username="tinhnguyen", name="Nguyễn Thị Tình"
+def world(make_world):
+    return make_world(
+        people={
+            "volunteer": ("volunteer", "village_a1", "tinhnguyen", {"name": "Nguyễn Thị Tình"})
+        },
+        households={
+            "an": ("village_a1", "volunteer", "Nguyễn Văn An", "Số 1", {"members": 4}),
+            "binh": ("village_a1", "volunteer", "Lê Thị Bình", "Số 2", {"members": 3}),
+        },
     )
-    an = make_household(db, tree["village_a1"], volunteer, "Nguyễn Văn An", "Số 1", members=4)
-    binh = make_household(db, tree["village_a1"], volunteer, "Lê Thị Bình", "Số 2", members=3)
-    return {**tree, "volunteer": volunteer, "an": an, "binh": binh}
 
 
 @pytest.fixture

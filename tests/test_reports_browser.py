@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_reports import make_world
+from tests.test_reports import reports_world
 
 pytestmark = pytest.mark.browser
 
@@ -18,8 +18,8 @@ def _login(page, base: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def test_coverage_on_a_phone_is_cards_and_drills_down(live_server, phone, db):
-    world = make_world(db)
+def test_coverage_on_a_phone_is_cards_and_drills_down(live_server, phone, make_world):
+    world = reports_world(make_world)
     _login(phone, live_server)
     phone.goto(f"{live_server}/reports/coverage")
     assert phone.get_by_role("heading", level=1).inner_text().startswith("Độ bao phủ")
@@ -45,8 +45,8 @@ def test_coverage_on_a_phone_is_cards_and_drills_down(live_server, phone, db):
     assert "Thôn Một" in phone.locator("#coverage-table").inner_text()
 
 
-def test_coverage_on_a_laptop_is_a_table_and_prints_on_a4(live_server, browser, db):
-    make_world(db)
+def test_coverage_on_a_laptop_is_a_table_and_prints_on_a4(live_server, browser, make_world):
+    reports_world(make_world)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     page = context.new_page()
     try:

@@ -173,7 +173,7 @@ def make_visit(
 @dataclass
 class World:
     """What ``build_world`` made, each by its key. ``world[key]`` is a field (``tree``,
-    ``people``…) or any place, person, household or visit of the world by its key."""
+    ``people``…) or the one place, person, household or visit of the world with that key."""
 
     tree: dict[str, Place]  #: make_tree's places
     people: dict[str, User] = field(default_factory=dict)
@@ -196,10 +196,10 @@ class World:
     def __getitem__(self, key: str) -> Any:
         if key in self.__dataclass_fields__:
             return getattr(self, key)
-        for group in (self.tree, self.people, self.households, self.visits):
-            if key in group:
-                return group[key]
-        raise KeyError(key)
+        found = [g[key] for g in (self.tree, self.people, self.households, self.visits) if key in g]
+        if len(found) != 1:
+            raise KeyError(f"{key!r} names {len(found)} things of the world")
+        return found[0]
 
 
 Spec = tuple  #: positional arguments, then optionally a dict of keyword arguments
@@ -227,8 +227,6 @@ def build_world(
     ``visits={"v1": ("an", "tn", {"status": "approved"})}``.
     """
     world = World(make_tree(session))
-    keys = [*world.tree, *(people or {}), *(households or {}), *(visits or {})]
-    assert len(set(keys)) == len(keys), f"a key names two things of the world: {keys}"
     for key, spec in (people or {}).items():
         (role, place, *rest), kwargs = _split(spec)
         world.people[key] = make_user(session, role, _get(world.tree, place), *rest, **kwargs)

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from cdt_app.i18n import today_local
 from cdt_app.models import Household, Skill, Visit, VisitSkill
-from tests.browser_helpers import SMALL_TARGETS_JS
+from tests.browser_helpers import SMALL_TARGETS_JS, login
 from tests.conftest import BROWSER_ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
@@ -138,14 +138,8 @@ class Phone:
     def goto(self, path: str):
         return self.page.goto(self.base + path)
 
-    def login(self, username: str = "tinhnguyen", password: str = "demo-cds-2026"):
-        page = self.page
-        if "/login" not in page.url:
-            self.goto("/login")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", password)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_load_state()
+    def login(self, username: str = "tinhnguyen"):
+        login(self.page, self.base, username)
 
     def warm(self):
         """Wait until the service worker controls the page and has kept the pages and data."""

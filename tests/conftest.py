@@ -131,6 +131,12 @@ def make_world(db):
     return partial(build_world, db)
 
 
+@pytest.fixture
+def tree(make_world):
+    """make_tree's places with nobody in them, by key."""
+    return make_world().tree
+
+
 _CSRF_RE = re.compile(
     r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
 )

@@ -21,6 +21,12 @@ INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc\s*=)[^>]*>", re.I)
 STYLE_ATTR = re.compile(r"<[a-z][^>]*\sstyle\s*=", re.I)
 HANDLER_ATTR = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I)
 STYLE_ELEMENT = re.compile(r"<style\b", re.I)
+INLINE_CODE = (
+    ("inline <script>", INLINE_SCRIPT),
+    ("style= attribute", STYLE_ATTR),
+    ("on…= handler", HANDLER_ATTR),
+    ("<style> element", STYLE_ELEMENT),
+)
 
 
 @pytest.fixture
@@ -132,12 +138,7 @@ def check_html(response) -> list[str]:
         return []
     html = response.get_data(as_text=True)
     problems = []
-    for name, pattern in (
-        ("inline <script>", INLINE_SCRIPT),
-        ("style= attribute", STYLE_ATTR),
-        ("on…= handler", HANDLER_ATTR),
-        ("<style> element", STYLE_ELEMENT),
-    ):
+    for name, pattern in INLINE_CODE:
         match = pattern.search(html)
         if match:
             problems.append(f"{name}: {match.group(0)[:80]}")
@@ -195,12 +196,7 @@ def test_no_template_has_inline_code():
     failures = []
     for template in sorted((ROOT / "templates").rglob("*.html")):
         text = template.read_text(encoding="utf-8")
-        for name, pattern in (
-            ("inline <script>", INLINE_SCRIPT),
-            ("style= attribute", STYLE_ATTR),
-            ("on…= handler", HANDLER_ATTR),
-            ("<style> element", STYLE_ELEMENT),
-        ):
+        for name, pattern in INLINE_CODE:
             match = pattern.search(text)
             if match:
                 failures.append(f"{template.relative_to(ROOT)}: {name}: {match.group(0)[:60]}")

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from cdt_app.models import AuditLog, Household, Place, User
 from tests.conftest import AuthActions, csrf_from
-from tests.factories import PASSWORD, make_household, make_tree, make_user
+from tests.factories import PASSWORD, make_household
 from tests.test_places_import import HEADER, xlsx_bytes
 
 FUZZ = settings(
@@ -29,14 +29,14 @@ TOO_LARGE = "Dữ liệu gửi lên quá lớn"
 
 
 @pytest.fixture
-def people(db):
-    tree = make_tree(db)
-    return {
-        "tree": tree,
-        "volunteer": make_user(db, "volunteer", tree["village_a1"], username="tv"),
-        "lead": make_user(db, "team_lead", tree["village_a1"], username="tt"),
-        "staff": make_user(db, "staff", tree["province"], username="cb"),
-    }
+def people(make_world):
+    return make_world(
+        people={
+            "volunteer": ("volunteer", "village_a1", "tv"),
+            "lead": ("team_lead", "village_a1", "tt"),
+            "staff": ("staff", "province", "cb"),
+        }
+    )
 
 
 @FUZZ

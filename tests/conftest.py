@@ -22,7 +22,7 @@ import cdt_app.models  # noqa: E402,F401
 from cdt_app import create_app  # noqa: E402
 from cdt_app.db import make_engine  # noqa: E402
 from cdt_app.skills.seed import seed_skills  # noqa: E402
-from tests.factories import build_world  # noqa: E402
+from tests.factories import PASSWORD, build_world  # noqa: E402
 
 PG_URL = os.environ.get("CDT_TEST_DATABASE_URL", "")
 CHROMIUM = os.environ.get("CDT_CHROMIUM", "/usr/bin/chromium")
@@ -152,7 +152,7 @@ class AuthActions:
     def __init__(self, client):
         self._client = client
 
-    def login(self, username: str, password: str = "demo-cds-2026"):
+    def login(self, username: str, password: str = PASSWORD):
         page = self._client.get("/login")
         return self._client.post(
             "/login",

@@ -221,7 +221,8 @@ def build_world(
 
     Each spec holds the arguments of make_user, make_household or make_visit after the session,
     with the place, the creator, the household and the volunteer named by their key in the
-    world (None for none), and may end with a dict of keyword arguments:
+    world (None for none), and may end with a dict of keyword arguments (a dict at the end is
+    always taken for them: make_visit's skills, when last, go by name):
     ``people={"tn": ("volunteer", "village_a1", "tn", {"name": "Lê Thị Hoa"})}``,
     ``households={"an": ("village_a1", "tn", "Nguyễn Văn An", {"members": 4})}``,
     ``visits={"v1": ("an", "tn", {"status": "approved"})}``.

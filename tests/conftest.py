@@ -1,6 +1,6 @@
 """Fixtures: a fresh database per test (SQLite by default, PostgreSQL when
-CDT_TEST_DATABASE_URL is set), the app, its client and CLI runner, an auth helper, and a live
-server with Chromium for browser tests."""
+CDT_TEST_DATABASE_URL is set), the app, its client and CLI runner, an auth helper, a world
+factory, and a live server with Chromium for browser tests."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import threading
+from functools import partial
 
 import pytest
 
@@ -21,6 +22,7 @@ import cdt_app.models  # noqa: E402,F401
 from cdt_app import create_app  # noqa: E402
 from cdt_app.db import make_engine  # noqa: E402
 from cdt_app.skills.seed import seed_skills  # noqa: E402
+from tests.factories import PASSWORD, build_world  # noqa: E402
 
 PG_URL = os.environ.get("CDT_TEST_DATABASE_URL", "")
 CHROMIUM = os.environ.get("CDT_CHROMIUM", "/usr/bin/chromium")
@@ -122,6 +124,19 @@ def db(app):
         yield session
 
 
+@pytest.fixture
+def make_world(db):
+    """``make_world(people=…, households=…, visits=…)``: make_tree's province with the people,
+    households and visits asked for, committed (see tests.factories.build_world)."""
+    return partial(build_world, db)
+
+
+@pytest.fixture
+def tree(make_world):
+    """make_tree's places with nobody in them, by key."""
+    return make_world().tree
+
+
 _CSRF_RE = re.compile(
     r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
 )
@@ -137,7 +152,7 @@ class AuthActions:
     def __init__(self, client):
         self._client = client
 
-    def login(self, username: str, password: str = "demo-cds-2026"):
+    def login(self, username: str, password: str = PASSWORD):
         page = self._client.get("/login")
         return self._client.post(
             "/login",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -166,3 +168,81 @@ def make_visit(
     session.add(VisitStatusChange(visit_id=visit.id, to_status="submitted", actor_id=volunteer.id))
     session.commit()
     return visit
+
+
+@dataclass
+class World:
+    """What ``build_world`` made, each by its key. ``world[key]`` is a field (``tree``,
+    ``people``…) or the one place, person, household or visit of the world with that key."""
+
+    tree: dict[str, Place]  #: make_tree's places
+    people: dict[str, User] = field(default_factory=dict)
+    households: dict[str, Household] = field(default_factory=dict)
+    visits: dict[str, Visit] = field(default_factory=dict)
+    today: date = field(default_factory=today_local)  #: the day the world was built
+
+    @property
+    def province(self) -> Place:
+        return self.tree["province"]
+
+    @property
+    def communes(self) -> list[Place]:
+        return [self.tree["commune_a"], self.tree["commune_b"]]
+
+    @property
+    def villages(self) -> list[Place]:
+        return [place for key, place in self.tree.items() if key.startswith("village_")]
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.__dataclass_fields__:
+            return getattr(self, key)
+        found = [g[key] for g in (self.tree, self.people, self.households, self.visits) if key in g]
+        if len(found) != 1:
+            raise KeyError(f"{key!r} names {len(found)} things of the world")
+        return found[0]
+
+
+Spec = tuple  #: positional arguments, then optionally a dict of keyword arguments
+
+
+def _split(spec: Spec) -> tuple[list, dict]:
+    if spec and isinstance(spec[-1], dict):
+        return list(spec[:-1]), spec[-1]
+    return list(spec), {}
+
+
+def build_world(
+    session: Session,
+    people: dict[str, Spec] | None = None,
+    households: dict[str, Spec] | None = None,
+    visits: dict[str, Spec] | None = None,
+) -> World:
+    """make_tree's province, then the people, households and visits asked for, in that order.
+
+    Each spec holds the arguments of make_user, make_household or make_visit after the session,
+    with the place, the creator, the household and the volunteer named by their key in the
+    world (None for none), and may end with a dict of keyword arguments (a dict at the end is
+    always taken for them: make_visit's skills, when last, go by name):
+    ``people={"tn": ("volunteer", "village_a1", "tn", {"name": "Lê Thị Hoa"})}``,
+    ``households={"an": ("village_a1", "tn", "Nguyễn Văn An", {"members": 4})}``,
+    ``visits={"v1": ("an", "tn", {"status": "approved"})}``.
+    """
+    world = World(make_tree(session))
+    for key, spec in (people or {}).items():
+        (role, place, *rest), kwargs = _split(spec)
+        world.people[key] = make_user(session, role, _get(world.tree, place), *rest, **kwargs)
+    for key, spec in (households or {}).items():
+        (village, creator, *rest), kwargs = _split(spec)
+        world.households[key] = make_household(
+            session, world.tree[village], _get(world.people, creator), *rest, **kwargs
+        )
+    for key, spec in (visits or {}).items():
+        (household, volunteer, *rest), kwargs = _split(spec)
+        world.visits[key] = make_visit(
+            session, world.households[household], world.people[volunteer], *rest, **kwargs
+        )
+    return world
+
+
+def _get(group: dict, key: str | None):
+    return group[key] if key is not None else None

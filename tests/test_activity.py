@@ -13,44 +13,51 @@ from cdt_app.activity.chart import bar_chart, nice_ceiling
 from cdt_app.activity.queries import activity_overview
 from cdt_app.i18n import today_local
 from cdt_app.models import Visit, utcnow
-from tests.factories import make_household, make_tree, make_user, make_visit
+from tests.factories import make_household, make_user, make_visit
 
 
 @pytest.fixture
-def world(db):
+def world(db, make_world):
     today = today_local()
-    tree = make_tree(db)
-    people = {
-        "doan": make_user(db, "coordinator", tree["commune_a"], username="doan"),
-        "totruong": make_user(db, "team_lead", tree["village_a1"], username="totruong"),
-        "hoa": make_user(db, "volunteer", tree["village_a1"], username="hoa", name="Lê Thị Hoa"),
-        "lan": make_user(db, "volunteer", tree["village_a1"], username="lan", name="Võ Thị Lan"),
-        "nam": make_user(db, "volunteer", tree["village_a2"], username="nam", name="Đỗ Văn Nam"),
-        "b": make_user(db, "volunteer", tree["village_b1"], username="bvol", name="Hà Văn Bê"),
-        "canbo": make_user(db, "staff", tree["province"], username="canbo"),
-        "admin": make_user(db, "admin", tree["province"], username="quantri"),
-        "gone": make_user(db, "volunteer", tree["village_a1"], username="gone", name="Đã Nghỉ"),
-    }
-    people["gone"].active = False
-    db.add(people["gone"])
+
+    def days_ago(n: int) -> dict:
+        return {"visited_on": today - timedelta(days=n)}
+
+    world = make_world(
+        people={
+            "doan": ("coordinator", "commune_a", "doan"),
+            "totruong": ("team_lead", "village_a1", "totruong"),
+            "hoa": ("volunteer", "village_a1", "hoa", {"name": "Lê Thị Hoa"}),
+            "lan": ("volunteer", "village_a1", "lan", {"name": "Võ Thị Lan"}),
+            "nam": ("volunteer", "village_a2", "nam", {"name": "Đỗ Văn Nam"}),
+            "b": ("volunteer", "village_b1", "bvol", {"name": "Hà Văn Bê"}),
+            "canbo": ("staff", "province", "canbo"),
+            "admin": ("admin", "province", "quantri"),
+            "gone": ("volunteer", "village_a1", "gone", {"name": "Đã Nghỉ"}),
+        },
+        households={
+            "h1": ("village_a1", None, "Hộ Một"),
+            "h2": ("village_a1", None, "Hộ Hai"),
+            "h3": ("village_a2", None, "Hộ Ba"),
+            "hb": ("village_b1", None, "Hộ Bê"),
+        },
+        # Hoa: 3 visits to 2 households, today and 2 days ago; Lan: one visit 20 days ago;
+        # Nam: one visit 40 days ago (outside the window); B: one today (another commune)
+        visits={
+            "hoa_today": ("h1", "hoa", days_ago(0)),
+            "hoa_approved": ("h1", "hoa", {**days_ago(0), "status": "approved"}),
+            "hoa_earlier": ("h2", "hoa", days_ago(2)),
+            "lan_20_days": ("h2", "lan", days_ago(20)),
+            "nam_40_days": ("h3", "nam", days_ago(40)),
+            "b_today": ("hb", "b", days_ago(0)),
+            "deleted": ("h3", "nam", days_ago(0)),
+        },
+    )
+    world["gone"].active = False
+    world["deleted"].deleted_at = utcnow()
+    db.add_all([world["gone"], world["deleted"]])
     db.commit()
-    h1 = make_household(db, tree["village_a1"], head_name="Hộ Một")
-    h2 = make_household(db, tree["village_a1"], head_name="Hộ Hai")
-    h3 = make_household(db, tree["village_a2"], head_name="Hộ Ba")
-    hb = make_household(db, tree["village_b1"], head_name="Hộ Bê")
-    # Hoa: 3 visits to 2 households, today and 2 days ago; Lan: one visit 20 days ago;
-    # Nam: one visit 40 days ago (outside the window); B: one today (another commune)
-    make_visit(db, h1, people["hoa"], visited_on=today)
-    make_visit(db, h1, people["hoa"], visited_on=today, status="approved")
-    make_visit(db, h2, people["hoa"], visited_on=today - timedelta(days=2))
-    make_visit(db, h2, people["lan"], visited_on=today - timedelta(days=20))
-    make_visit(db, h3, people["nam"], visited_on=today - timedelta(days=40))
-    make_visit(db, hb, people["b"], visited_on=today)
-    deleted = make_visit(db, h3, people["nam"], visited_on=today)
-    deleted.deleted_at = utcnow()
-    db.add(deleted)
-    db.commit()
-    return {"tree": tree, "people": people, "today": today}
+    return world
 
 
 def test_overview_figures(app, db, world):

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from cdt_app.i18n import today_local
-from tests.factories import make_household, make_tree, make_user, make_visit
+from tests.factories import make_visit
 
 # --- a small JSON Schema checker (the keywords the document uses) -----------------------------
 
@@ -92,19 +92,15 @@ def doc(client) -> dict:
 
 
 @pytest.fixture
-def world(db):
-    tree = make_tree(db)
-    volunteer = make_user(db, "volunteer", tree["village_a1"], username="tinhnguyen")
-    coordinator = make_user(db, "coordinator", tree["commune_a"], username="doan")
-    household = make_household(db, tree["village_a1"], volunteer, "Nguyễn Văn An", members=4)
-    approved = make_visit(db, household, volunteer, status="approved")
-    return {
-        **tree,
-        "volunteer": volunteer,
-        "coordinator": coordinator,
-        "household": household,
-        "approved": approved,
-    }
+def world(make_world):
+    return make_world(
+        people={
+            "volunteer": ("volunteer", "village_a1", "tinhnguyen"),
+            "coordinator": ("coordinator", "commune_a", "doan"),
+        },
+        households={"household": ("village_a1", "volunteer", "Nguyễn Văn An", {"members": 4})},
+        visits={"approved": ("household", "volunteer", {"status": "approved"})},
+    )
 
 
 def token_of(client, auth, username: str) -> str:

@@ -22,18 +22,23 @@ from cdt_app.reports.periods import Period
 from cdt_app.reports.queries import coverage_report
 from cdt_app.sync import services as sync_services
 from tests.conftest import PG_URL, AuthActions
-from tests.factories import make_household, make_tree, make_user, make_visit
+from tests.factories import make_household, make_user, make_visit
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+#: a volunteer in village A1, another in B1 and the coordinator of commune A (the household
+#: services tests use them too)
+VOLUNTEERS = {
+    "volunteer": ("volunteer", "village_a1", "tinhnguyen"),
+    "other": ("volunteer", "village_b1", "tinhnguyen2"),
+    "coordinator": ("coordinator", "commune_a", "doan"),
+}
+
+
 @pytest.fixture
-def world(db):
-    tree = make_tree(db)
-    volunteer = make_user(db, "volunteer", tree["village_a1"], username="tinhnguyen")
-    other = make_user(db, "volunteer", tree["village_b1"], username="tinhnguyen2")
-    coordinator = make_user(db, "coordinator", tree["commune_a"], username="doan")
-    return {**tree, "volunteer": volunteer, "other": other, "coordinator": coordinator}
+def world(make_world):
+    return make_world(people=VOLUNTEERS)
 
 
 def login_api(client, auth, username: str = "tinhnguyen") -> str:

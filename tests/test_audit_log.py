@@ -11,22 +11,23 @@ from sqlalchemy import select
 from cdt_app.audit import AppendOnlyError, diff, history_for, record
 from cdt_app.models import AuditLog, Place
 from tests.conftest import csrf_from
-from tests.factories import make_household, make_tree, make_user, make_visit
 
 
 @pytest.fixture
-def log(db):
-    tree = make_tree(db)
-    people = {
-        "staff_a": make_user(db, "staff", tree["commune_a"], username="canboa"),
-        "staff_b": make_user(db, "staff", tree["commune_b"], username="canbob"),
-        "admin": make_user(db, "admin", tree["province"], username="quantri"),
-        "doan": make_user(db, "coordinator", tree["commune_a"], username="doan"),
-        "vol": make_user(db, "volunteer", tree["village_a1"], username="tinhnguyen"),
-        "vol_b": make_user(db, "volunteer", tree["village_b1"], username="tinhnguyen2"),
-    }
-    household = make_household(db, tree["village_a1"])
-    visit = make_visit(db, household, people["vol"])
+def log(db, make_world):
+    world = make_world(
+        people={
+            "staff_a": ("staff", "commune_a", "canboa"),
+            "staff_b": ("staff", "commune_b", "canbob"),
+            "admin": ("admin", "province", "quantri"),
+            "doan": ("coordinator", "commune_a", "doan"),
+            "vol": ("volunteer", "village_a1", "tinhnguyen"),
+            "vol_b": ("volunteer", "village_b1", "tinhnguyen2"),
+        },
+        households={"household": ("village_a1", None)},
+        visits={"visit": ("household", "vol")},
+    )
+    tree, people, household = world.tree, world.people, world["household"]
     entries = {
         "household_a": record(
             db,
@@ -50,7 +51,7 @@ def log(db):
         "system": record(db, None, "import", tree["province"], {"rows": [None, 3]}),
     }
     db.commit()
-    return {"tree": tree, "people": people, "entries": entries, "visit": visit}
+    return {"tree": tree, "people": people, "entries": entries, "visit": world["visit"]}
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,15 @@ def _post_login(client, username, password, address="10.0.0.1"):
     )
 
 
+def _limited(app_with, per_address: str, per_account: str):
+    """The app with the login limits on, e.g. "3 per minute" from one address, for one account."""
+    return app_with(
+        RATELIMIT_ENABLED=True,
+        CDT_LOGIN_LIMIT_ADDRESS=per_address,
+        CDT_LOGIN_LIMIT_ACCOUNT=per_account,
+    )
+
+
 @pytest.fixture
 def people(db):
     place = make_place(db, "Tỉnh A", "tinh")
@@ -37,11 +46,7 @@ def people(db):
 
 
 def test_too_many_attempts_from_one_address_get_429_in_vietnamese(app_with, people):
-    limited = app_with(
-        RATELIMIT_ENABLED=True,
-        CDT_LOGIN_LIMIT_ADDRESS="3 per minute",
-        CDT_LOGIN_LIMIT_ACCOUNT="100 per minute",
-    )
+    limited = _limited(app_with, "3 per minute", "100 per minute")
     client = limited.test_client()
     for name in ("x1", "x2", "x3"):
         assert _post_login(client, name, "sai mat khau 1").status_code == 200
@@ -54,11 +59,7 @@ def test_too_many_attempts_from_one_address_get_429_in_vietnamese(app_with, peop
 
 
 def test_failed_logins_are_limited_per_account_across_addresses(app_with, people):
-    limited = app_with(
-        RATELIMIT_ENABLED=True,
-        CDT_LOGIN_LIMIT_ADDRESS="100 per minute",
-        CDT_LOGIN_LIMIT_ACCOUNT="3 per minute",
-    )
+    limited = _limited(app_with, "100 per minute", "3 per minute")
     client = limited.test_client()
     for i in range(3):
         assert _post_login(client, "an", "doan sai", address=f"10.1.0.{i}").status_code == 200
@@ -69,11 +70,7 @@ def test_failed_logins_are_limited_per_account_across_addresses(app_with, people
 
 
 def test_successful_logins_do_not_use_up_the_account_limit(app_with, people):
-    limited = app_with(
-        RATELIMIT_ENABLED=True,
-        CDT_LOGIN_LIMIT_ADDRESS="100 per minute",
-        CDT_LOGIN_LIMIT_ACCOUNT="2 per minute",
-    )
+    limited = _limited(app_with, "100 per minute", "2 per minute")
     for _ in range(4):
         client = limited.test_client()
         assert _post_login(client, "an", PASSWORD).status_code == 302

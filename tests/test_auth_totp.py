@@ -184,15 +184,19 @@ def test_turning_two_step_on_ends_other_sessions(app, client, auth, db, place):
     assert other.get("/").status_code == 302
 
 
-def test_staff_may_turn_two_step_off_but_admins_may_not(strict_client, client, auth, db, place):
-    staff = make_user(db, "staff", place, username="canbo")
-    auth.login("canbo")
-    _enrol(client, db, staff.id)
+def _turn_two_step_off(client) -> None:
     page = client.get("/account")
     client.post(
         "/account/two-step/disable",
         data={"disable-password": PASSWORD, "disable-csrf_token": csrf_from(page.text)},
     )
+
+
+def test_staff_may_turn_two_step_off_but_admins_may_not(strict_client, client, auth, db, place):
+    staff = make_user(db, "staff", place, username="canbo")
+    auth.login("canbo")
+    _enrol(client, db, staff.id)
+    _turn_two_step_off(client)
     db.rollback()  # end the read snapshot, then reload: see the app's commits
     db.expire_all()
     assert not db.get(User, staff.id).totp_enabled
@@ -201,11 +205,7 @@ def test_staff_may_turn_two_step_off_but_admins_may_not(strict_client, client, a
     AuthActions(strict_client).login("quantri")
     _enrol(strict_client, db, admin.id)
     assert "/account/two-step/disable" not in strict_client.get("/account/two-step").text
-    page = strict_client.get("/account")
-    strict_client.post(
-        "/account/two-step/disable",
-        data={"disable-password": PASSWORD, "disable-csrf_token": csrf_from(page.text)},
-    )
+    _turn_two_step_off(strict_client)
     db.rollback()  # end the read snapshot, then reload: see the app's commits
     db.expire_all()
     assert db.get(User, admin.id).totp_enabled

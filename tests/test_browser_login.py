@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser_helpers import login
 from tests.factories import make_tree, make_user
 
 pytestmark = pytest.mark.browser
@@ -17,10 +18,7 @@ def test_volunteer_logs_in_on_a_phone(live_server, phone, db):
     phone.goto(f"{live_server}/")
     assert phone.url.endswith("/login?next=%2F")
     assert phone.locator("html").get_attribute("lang") == "vi"
-    phone.fill("input[name=username]", "tinhnguyen")
-    phone.fill("input[name=password]", "demo-cds-2026")
-    phone.get_by_role("button", name="Đăng nhập").click()
-    phone.wait_for_url(f"{live_server}/")
+    login(phone, live_server, "tinhnguyen")
     assert phone.get_by_role("heading", level=1).inner_text() == "Xin chào, Nguyễn Thị Tình Nguyện"
     nav = phone.get_by_role("navigation", name="Menu chính")
     assert nav.get_by_role("link", name="Trang chủ").is_visible()

@@ -12,19 +12,12 @@ from sqlalchemy import select
 
 from cdt_app.i18n import today_local
 from cdt_app.models import Visit, VisitStatusChange
+from tests.browser_helpers import login
 from tests.factories import make_household, make_tree, make_user, make_visit
 
 pytestmark = pytest.mark.browser
 
 REASON = "Ghi thiếu số người được hướng dẫn: cả hai vợ chồng đều học"
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo-cds-2026")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base}/")
 
 
 def _logout(page, base: str) -> None:
@@ -49,7 +42,7 @@ def test_send_back_loop_on_a_phone(live_server, phone, db):
     make_visit(db, other, member, visited_on=today_local() - timedelta(days=1))
 
     # 1. the coordinator finds the visit in the queue and returns it with a reason
-    _login(phone, live_server, "doan")
+    login(phone, live_server, "doan")
     phone.get_by_role("navigation", name="Menu chính").get_by_role("link", name="Duyệt").click()
     phone.wait_for_url(f"{live_server}/review/")
     assert phone.get_by_role("heading", level=1).inner_text() == "Duyệt lượt hướng dẫn"
@@ -71,7 +64,7 @@ def test_send_back_loop_on_a_phone(live_server, phone, db):
     _logout(phone, live_server)
 
     # 2. the team member sees it first on the home page, with the reason, and fixes it
-    _login(phone, live_server, "tinhnguyen")
+    login(phone, live_server, "tinhnguyen")
     section = phone.locator(".returned-for-me")
     assert section.is_visible()
     assert "Bị trả lại, cần bạn sửa (1)" in section.inner_text()
@@ -92,7 +85,7 @@ def test_send_back_loop_on_a_phone(live_server, phone, db):
     _logout(phone, live_server)
 
     # 3. the coordinator sees it waiting again, with its history, and approves it
-    _login(phone, live_server, "doan")
+    login(phone, live_server, "doan")
     phone.goto(f"{live_server}/review/")
     phone.get_by_role("link", name=re.compile("Nguyễn Văn An")).click()
     history = phone.locator(".status-history")
@@ -120,6 +113,6 @@ def test_send_back_loop_on_a_phone(live_server, phone, db):
     assert moves == ["submitted", "returned", "submitted", "approved"]
 
     # 4. approved: locked for the author
-    _login(phone, live_server, "tinhnguyen")
+    login(phone, live_server, "tinhnguyen")
     response = phone.goto(f"{live_server}/visits/{visit.id}/edit")
     assert response.status == 403

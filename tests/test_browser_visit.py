@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from cdt_app.models import Skill, Visit, VisitSkill
-from tests.browser_helpers import SMALL_TARGETS_JS
-from tests.factories import make_household, make_tree, make_user, make_visit
+from tests.browser_helpers import SMALL_TARGETS_JS, login
+from tests.factories import make_visit
 
 pytestmark = pytest.mark.browser
 
@@ -27,33 +27,26 @@ class Taps:
         self.count += 1
 
 
-def _log_in(phone, live_server: str, username: str) -> None:
-    phone.goto(f"{live_server}/login")
-    phone.fill("input[name=username]", username)
-    phone.fill("input[name=password]", "demo-cds-2026")
-    phone.get_by_role("button", name="Đăng nhập").click()
-    phone.wait_for_url(f"{live_server}/")
-
-
 def _assert_phone_friendly(phone) -> None:
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     assert phone.evaluate(SMALL_TARGETS_JS) == []
 
 
 @pytest.fixture
-def world(db):
-    tree = make_tree(db)
-    volunteer = make_user(db, "volunteer", tree["village_a1"], username="tinhnguyen")
-    household = make_household(
-        db, tree["village_a1"], volunteer, "Đỗ Văn Hải", "Số 7", phone="0912345678", members=4
+def world(make_world):
+    fields = {"phone": "0912345678", "members": 4}
+    others = ("Bùi Thị Mai", "Trần Văn Ba", "Võ Thị Năm")
+    return make_world(
+        people={"volunteer": ("volunteer", "village_a1", "tinhnguyen")},
+        households={
+            "household": ("village_a1", "volunteer", "Đỗ Văn Hải", "Số 7", fields),
+            **{name: ("village_a1", "volunteer", name) for name in others},
+        },
     )
-    for name in ("Bùi Thị Mai", "Trần Văn Ba", "Võ Thị Năm"):
-        make_household(db, tree["village_a1"], volunteer, name)
-    return {"volunteer": volunteer, "household": household}
 
 
 def test_logging_a_visit_takes_at_most_five_taps(live_server, phone, db, world):
-    _log_in(phone, live_server, "tinhnguyen")
+    login(phone, live_server, "tinhnguyen")
     _assert_phone_friendly(phone)
     taps = Taps(phone)
     # home → "Ghi lượt hướng dẫn" → the household in the list → a skill → "Lưu"
@@ -87,7 +80,7 @@ def test_logging_a_visit_takes_at_most_five_taps(live_server, phone, db, world):
 
 def test_a_validation_error_is_fixed_without_retyping(live_server, phone, db, world):
     household = world["household"]
-    _log_in(phone, live_server, "tinhnguyen")
+    login(phone, live_server, "tinhnguyen")
     phone.goto(f"{live_server}/visits/new?household={household.id}")
     phone.get_by_label("Cài đặt, kích hoạt tài khoản định danh điện tử VNeID mức 2").tap()
     # "completed" for a skill not ticked yet ticks the skill too (the small script)
@@ -133,7 +126,7 @@ def test_a_validation_error_is_fixed_without_retyping(live_server, phone, db, wo
 
 def test_household_pages_fit_a_phone(live_server, phone, db, world):
     make_visit(db, world["household"], world["volunteer"], status="returned", review_note="Sửa")
-    _log_in(phone, live_server, "tinhnguyen")
+    login(phone, live_server, "tinhnguyen")
     for path in (
         "/households/",
         "/households/new",
@@ -164,7 +157,7 @@ def test_the_visit_form_works_without_javascript(live_server, browser, db, world
     )
     page = context.new_page()
     try:
-        _log_in(page, live_server, "tinhnguyen")
+        login(page, live_server, "tinhnguyen")
         page.get_by_role("link", name="Ghi lượt hướng dẫn").first.tap()
         page.get_by_role("link", name="Đỗ Văn Hải").tap()
         page.locator('input[name="completed"][value="vneid"]').tap()  # no script: not ticked
@@ -180,7 +173,7 @@ def test_the_visit_form_works_without_javascript(live_server, browser, db, world
 
 def test_the_visit_form_runs_at_most_20_kb_of_javascript(live_server, phone, world):
     """DESIGN section 9, as Chromium runs it: every module, the imports that run included."""
-    _log_in(phone, live_server, "tinhnguyen")
+    login(phone, live_server, "tinhnguyen")
     scripts: list[str] = []
     phone.on("request", lambda request: request.url.endswith(".js") and scripts.append(request.url))
     phone.goto(f"{live_server}/visits/new?household={world['household'].id}")

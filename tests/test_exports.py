@@ -17,7 +17,7 @@ from cdt_app.models import AuditLog, Place
 from cdt_app.reports.exports import safe_text
 from tests.factories import make_household, make_place, make_user, make_visit
 from tests.test_coverage import BASE, build, world_specs
-from tests.test_reports import make_world, rows_of
+from tests.test_reports import reports_world, rows_of
 
 HEADERS = {
     "target_households": "Số hộ theo kế hoạch",
@@ -32,8 +32,8 @@ FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)"]
 
 
 @pytest.fixture
-def world(db):
-    return make_world(db)
+def world(make_world):
+    return reports_world(make_world)
 
 
 def read_csv(response) -> list[dict[str, str]]:

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 
 from cdt_app.models import AuditLog, Household, Visit
 from tests.conftest import AuthActions, csrf_from
-from tests.factories import make_household, make_tree, make_user, make_visit
 
 
 def _schema():
@@ -33,17 +32,20 @@ schema = _schema()
 
 
 @pytest.fixture
-def logged_in(app, db):
-    tree = make_tree(db)
-    lead = make_user(db, "team_lead", tree["village_a1"], username="tt")
-    volunteer = make_user(db, "volunteer", tree["village_a1"], username="tv")
-    household = make_household(db, tree["village_a1"], volunteer, phone="0912345678")
-    make_visit(db, household, volunteer)
+def logged_in(app, make_world):
+    world = make_world(
+        people={
+            "lead": ("team_lead", "village_a1", "tt"),
+            "volunteer": ("volunteer", "village_a1", "tv"),
+        },
+        households={"household": ("village_a1", "volunteer", {"phone": "0912345678"})},
+        visits={"visit": ("household", "volunteer")},
+    )
     client = app.test_client()
     assert AuthActions(client).login("tt").status_code == 302
     token = csrf_from(client.get("/account").text)
     cookie = client.get_cookie("session").value
-    return {"cookie": cookie, "X-CSRFToken": token, "lead": lead}
+    return {"cookie": cookie, "X-CSRFToken": token, "lead": world["lead"]}
 
 
 def _counts(db) -> tuple[int, int, int]:

@@ -9,12 +9,12 @@ import io
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from cdt_app.models import AuditLog, Household, Place, User
 from tests.conftest import AuthActions, csrf_from
-from tests.factories import PASSWORD, make_household, make_tree, make_user
+from tests.factories import PASSWORD, make_household
+from tests.test_places_import import HEADER, xlsx_bytes
 
 FUZZ = settings(
     max_examples=60,
@@ -29,14 +29,14 @@ TOO_LARGE = "Dữ liệu gửi lên quá lớn"
 
 
 @pytest.fixture
-def people(db):
-    tree = make_tree(db)
-    return {
-        "tree": tree,
-        "volunteer": make_user(db, "volunteer", tree["village_a1"], username="tv"),
-        "lead": make_user(db, "team_lead", tree["village_a1"], username="tt"),
-        "staff": make_user(db, "staff", tree["province"], username="cb"),
-    }
+def people(make_world):
+    return make_world(
+        people={
+            "volunteer": ("volunteer", "village_a1", "tv"),
+            "lead": ("team_lead", "village_a1", "tt"),
+            "staff": ("staff", "province", "cb"),
+        }
+    )
 
 
 @FUZZ
@@ -165,19 +165,6 @@ def _upload(client, filename: str, content: bytes):
     )
 
 
-def _xlsx(rows) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-HEADER = "code,name,kind,parent_code,target_households\n"
-
-
 @pytest.mark.parametrize(
     ("filename", "content", "message"),
     [
@@ -214,7 +201,7 @@ def test_bad_import_files_are_refused_in_vietnamese(
 def test_xlsx_formula_cells_are_refused(client, auth, db, people):
     auth.login("cb")
     parent = people["tree"]["commune_a"].code
-    content = _xlsx(
+    content = xlsx_bytes(
         [
             ["code", "name", "kind", "parent_code", "target_households"],
             ["T9", "Thôn Chín", "thon", parent, "=1+2"],

@@ -18,17 +18,15 @@ from cdt_app.households.services import (
     save_household,
 )
 from cdt_app.models import AuditLog, Household
-from tests.factories import make_household, make_tree, make_user
+from tests.factories import make_household, make_user
+from tests.test_api_sync import VOLUNTEERS
 
 
 @pytest.fixture
-def world(app, db):
-    tree = make_tree(db)
-    volunteer = make_user(db, "volunteer", tree["village_a1"])
-    other = make_user(db, "volunteer", tree["village_b1"])
-    coordinator = make_user(db, "coordinator", tree["commune_a"])
+def world(app, make_world):
+    world = make_world(people=VOLUNTEERS)
     with app.test_request_context("/"):
-        yield {"tree": tree, "volunteer": volunteer, "other": other, "coordinator": coordinator}
+        yield world
 
 
 def _valid(village_id, /, **changes):

@@ -10,15 +10,17 @@ from sqlalchemy import func, select
 
 from cdt_app.models import Household
 from tests.conftest import csrf_from
-from tests.factories import make_household, make_tree, make_user, make_visit
+from tests.factories import make_household, make_user, make_visit
 
 
 @pytest.fixture
-def world(db):
-    tree = make_tree(db)
-    volunteer = make_user(db, "volunteer", tree["village_a1"], username="tn")
-    outsider = make_user(db, "volunteer", tree["village_b1"], username="ngoai")
-    return {"tree": tree, "volunteer": volunteer, "outsider": outsider}
+def world(make_world):
+    return make_world(
+        people={
+            "volunteer": ("volunteer", "village_a1", "tn"),
+            "outsider": ("volunteer", "village_b1", "ngoai"),
+        }
+    )
 
 
 def _count(db) -> int:

@@ -21,9 +21,8 @@ from sqlalchemy import func, select
 
 from cdt_app.i18n import today_local
 from cdt_app.models import Household, Skill, Visit, VisitSkill
-from tests.browser_helpers import SMALL_TARGETS_JS
+from tests.browser_helpers import SMALL_TARGETS_JS, login
 from tests.conftest import BROWSER_ARGS, CHROMIUM
-from tests.factories import make_household, make_tree, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -142,14 +141,8 @@ class Phone:
     def goto(self, path: str):
         return self.page.goto(self.base + path)
 
-    def login(self, username: str = "tinhnguyen", password: str = "demo-cds-2026"):
-        page = self.page
-        if "/login" not in page.url:
-            self.goto("/login")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", password)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_load_state()
+    def login(self, username: str = "tinhnguyen"):
+        login(self.page, self.base, username)
 
     def warm(self):
         """Wait until the service worker controls the page and has kept the pages and data."""
@@ -208,14 +201,16 @@ class Phone:
 
 
 @pytest.fixture
-def world(db):
-    tree = make_tree(db)
-    volunteer = make_user(
-        db, "volunteer", tree["village_a1"], username="tinhnguyen", name="Nguyễn Thị Tình"
+def world(make_world):
+    return make_world(
+        people={
+            "volunteer": ("volunteer", "village_a1", "tinhnguyen", {"name": "Nguyễn Thị Tình"})
+        },
+        households={
+            "an": ("village_a1", "volunteer", "Nguyễn Văn An", "Số 1", {"members": 4}),
+            "binh": ("village_a1", "volunteer", "Lê Thị Bình", "Số 2", {"members": 3}),
+        },
     )
-    an = make_household(db, tree["village_a1"], volunteer, "Nguyễn Văn An", "Số 1", members=4)
-    binh = make_household(db, tree["village_a1"], volunteer, "Lê Thị Bình", "Số 2", members=3)
-    return {**tree, "volunteer": volunteer, "an": an, "binh": binh}
 
 
 @pytest.fixture

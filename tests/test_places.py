@@ -24,11 +24,6 @@ def _post(client, url, data):
 
 
 @pytest.fixture
-def tree(db):
-    return make_tree(db)
-
-
-@pytest.fixture
 def staff(db, tree):
     return make_user(db, "staff", tree["province"], username="canbo")
 
@@ -241,35 +236,25 @@ def test_cannot_move_a_place_under_itself_or_outside_the_area(client, auth, db, 
     assert client.get(f"/places/{tree['commune_b'].id}/edit").status_code == 404
 
 
+def _move(db, place, kind: str, parent) -> None:
+    """Give ``place`` another kind and parent, keeping its name."""
+    update_place(db, None, place, PlaceInput(name=place.name, kind=kind, parent_id=parent.id))
+
+
 def test_service_refuses_cycles_and_kind_changes_that_break_the_tree(db, tree):
     commune = tree["commune_a"]
     with pytest.raises(ValidationError) as cycle:
-        update_place(
-            db,
-            None,
-            commune,
-            PlaceInput(name=commune.name, kind="xa", parent_id=tree["village_a1"].id),
-        )
+        _move(db, commune, "xa", tree["village_a1"])
     assert "parent_id" in cycle.value.errors
     db.rollback()
     with pytest.raises(ValidationError) as kind:
-        update_place(
-            db,
-            None,
-            commune,
-            PlaceInput(name=commune.name, kind="thon", parent_id=tree["province"].id),
-        )
+        _move(db, commune, "thon", tree["province"])
     assert "kind" in kind.value.errors
     db.rollback()
     make_household(db, tree["village_a1"])
     village = tree["village_a1"]
     with pytest.raises(ValidationError) as has_households:
-        update_place(
-            db,
-            None,
-            village,
-            PlaceInput(name=village.name, kind="xa", parent_id=tree["province"].id),
-        )
+        _move(db, village, "xa", tree["province"])
     assert "kind" in has_households.value.errors
 
 

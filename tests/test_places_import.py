@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from cdt_app.models import AuditLog, Place
 from cdt_app.places.importer import ImportRefused, import_places, read_rows
 from tests.conftest import csrf_from
-from tests.factories import make_tree, make_user
+from tests.factories import make_user
 
 HEADER = "code,name,kind,parent_code,target_households\n"
 
@@ -41,11 +41,6 @@ def _upload(client, filename: str, content: bytes):
 def _count(db) -> int:
     db.rollback()
     return db.scalar(select(func.count()).select_from(Place))
-
-
-@pytest.fixture
-def tree(db):
-    return make_tree(db)
 
 
 @pytest.fixture

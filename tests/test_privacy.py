@@ -15,50 +15,39 @@ from cdt_app.audit import diff, record
 from cdt_app.models import AuditLog, Household, Visit, utcnow
 from cdt_app.privacy.services import PLACEHOLDER_NAME, subject_access_csv
 from tests.conftest import csrf_from
-from tests.factories import make_household, make_tree, make_user, make_visit
+from tests.factories import make_household, make_visit
 
 NAME, PHONE, ADDRESS = "Trần Thị Bích Ngọc", "0912345678", "12 đường Hải Thượng, xóm Bàu"
 
 
 @pytest.fixture
-def world(db):
-    tree = make_tree(db)
-    people = {
-        "volunteer": make_user(db, "volunteer", tree["village_a1"], username="tv"),
-        "lead": make_user(db, "team_lead", tree["village_a1"], username="tt"),
-        "coord_b": make_user(db, "coordinator", tree["commune_b"], username="dpv_b"),
-        "staff": make_user(db, "staff", tree["province"], username="cb"),
-    }
-    household = make_household(
-        db,
-        tree["village_a1"],
-        people["volunteer"],
-        head_name=NAME,
-        address=ADDRESS,
-        phone=PHONE,
-        notes='=HYPERLINK("http://x")  bà hay ở nhà buổi sáng',
+def world(db, make_world):
+    notes = '=HYPERLINK("http://x")  bà hay ở nhà buổi sáng'
+    skills = {"vneid": True, "dvc": False}
+    world = make_world(
+        people={
+            "volunteer": ("volunteer", "village_a1", "tv"),
+            "lead": ("team_lead", "village_a1", "tt"),
+            "coord_b": ("coordinator", "commune_b", "dpv_b"),
+            "staff": ("staff", "province", "cb"),
+        },
+        households={
+            "household": ("village_a1", "volunteer", NAME, ADDRESS, PHONE, {"notes": notes})
+        },
+        visits={
+            "visit": (
+                "household",
+                "volunteer",
+                {"skills": skills, "notes": "Gặp chị Ngọc", "lat": 11.1, "lon": 108.9},
+            )
+        },
     )
-    record(
-        db,
-        people["volunteer"],
-        "create",
-        household,
-        diff({}, {"head_name": NAME, "phone": PHONE, "address": ADDRESS}),
-        place_id=household.village_id,
-    )
+    volunteer, household, visit = world["volunteer"], world["household"], world["visit"]
+    created = diff({}, {"head_name": NAME, "phone": PHONE, "address": ADDRESS})
+    record(db, volunteer, "create", household, created, place_id=household.village_id)
+    record(db, volunteer, "create", visit, {"lat": [None, 11.1], "lon": [None, 108.9]})
     db.commit()
-    visit = make_visit(
-        db,
-        household,
-        people["volunteer"],
-        skills={"vneid": True, "dvc": False},
-        notes="Gặp chị Ngọc",
-        lat=11.1,
-        lon=108.9,
-    )
-    record(db, people["volunteer"], "create", visit, {"lat": [None, 11.1], "lon": [None, 108.9]})
-    db.commit()
-    return {"tree": tree, "household": household, "visit": visit, **people}
+    return world
 
 
 def _totals(db):
@@ -125,11 +114,7 @@ def test_volunteers_cannot_erase_or_export(client, auth, world):
     auth.login("tv")
     hid = world["household"].id
     assert client.get(f"/privacy/households/{hid}/anonymise").status_code == 403
-    page = client.get("/account")
-    response = client.post(
-        f"/privacy/households/{hid}/export",
-        data={"format": "json", "csrf_token": csrf_from(page.text)},
-    )
+    response = _export(client, hid, "json")
     assert response.status_code == 403
     assert "/privacy/" not in client.get(f"/households/{hid}").text
 
@@ -138,11 +123,7 @@ def test_outside_the_area_is_not_found(client, auth, world):
     auth.login("dpv_b")
     hid = world["household"].id
     assert client.get(f"/privacy/households/{hid}/anonymise").status_code == 404
-    page = client.get("/account")
-    response = client.post(
-        f"/privacy/households/{hid}/export",
-        data={"format": "csv", "csrf_token": csrf_from(page.text)},
-    )
+    response = _export(client, hid, "csv")
     assert response.status_code == 404
 
 

@@ -13,52 +13,43 @@ from sqlalchemy import select
 from cdt_app.i18n import today_local
 from cdt_app.models import AuditLog, Place
 from tests.conftest import csrf_from
-from tests.factories import make_household, make_place, make_tree, make_user, make_visit
+from tests.factories import World, make_household, make_place, make_user, make_visit
 
 
-def make_world(db) -> dict:
+def reports_world(make_world) -> World:
     """make_tree's province with households and visits (see the figures in the tests)."""
-    tree = make_tree(db)
-    people = {
-        "canbo": make_user(db, "staff", tree["province"], username="canbo"),
-        "admin": make_user(db, "admin", tree["province"], username="quantri"),
-        "doan": make_user(db, "coordinator", tree["commune_a"], username="doan"),
-        "totruong": make_user(db, "team_lead", tree["village_a1"], username="totruong"),
-        "tinhnguyen": make_user(db, "volunteer", tree["village_a1"], username="tinhnguyen"),
-        "tn_a2": make_user(db, "volunteer", tree["village_a2"], username="tnhai"),
-        "tn_b2": make_user(db, "volunteer", tree["village_b2"], username="tnbon"),
-    }
-    hh = {}
-    for key, village, phone in [
-        ("h1", "village_a1", "0912345678"),
-        ("h2", "village_a1", None),
-        ("h3", "village_a1", None),
-        ("h4", "village_a1", None),
-        ("h5", "village_a2", None),
-        ("h6", "village_a2", None),
-        ("h7", "village_b1", None),
-        ("h8", "village_b1", None),
-        ("h9", "village_b1", None),
-        ("h10", "village_b2", "0987654321"),
-    ]:
-        hh[key] = make_household(db, tree[village], head_name=f"Hộ {key}", phone=phone)
+    villages = ["village_a1"] * 4 + ["village_a2"] * 2 + ["village_b1"] * 3 + ["village_b2"]
+    phones = {"h1": "0912345678", "h10": "0987654321"}
+    households = {}
+    for n, village in enumerate(villages, 1):
+        key = f"h{n}"
+        households[key] = (village, None, f"Hộ {key}", {"phone": phones.get(key)})
     today = today_local()
     last_year = date(today.year - 1, 6, 15)
-    visits = {
-        "v1": make_visit(db, hh["h1"], people["tinhnguyen"], today, {"vneid": True}, "approved", 2),
-        "v2": make_visit(db, hh["h1"], people["totruong"], today, {"dvc": False}, "submitted"),
-        "v3": make_visit(
-            db, hh["h2"], people["tinhnguyen"], last_year, {"vneid": False}, "approved"
-        ),
-        "v4": make_visit(db, hh["h5"], people["tn_a2"], today, {"payment": True}, "returned", 3),
-        "v5": make_visit(db, hh["h10"], people["tn_b2"], today, {"vneid": True}, "approved"),
-    }
-    return {"tree": tree, "people": people, "households": hh, "visits": visits}
+    return make_world(
+        people={
+            "canbo": ("staff", "province", "canbo"),
+            "admin": ("admin", "province", "quantri"),
+            "doan": ("coordinator", "commune_a", "doan"),
+            "totruong": ("team_lead", "village_a1", "totruong"),
+            "tinhnguyen": ("volunteer", "village_a1", "tinhnguyen"),
+            "tn_a2": ("volunteer", "village_a2", "tnhai"),
+            "tn_b2": ("volunteer", "village_b2", "tnbon"),
+        },
+        households=households,
+        visits={
+            "v1": ("h1", "tinhnguyen", today, {"vneid": True}, "approved", 2),
+            "v2": ("h1", "totruong", today, {"dvc": False}, "submitted"),
+            "v3": ("h2", "tinhnguyen", last_year, {"vneid": False}, "approved"),
+            "v4": ("h5", "tn_a2", today, {"payment": True}, "returned", 3),
+            "v5": ("h10", "tn_b2", today, {"vneid": True}, "approved"),
+        },
+    )
 
 
 @pytest.fixture
-def world(db):
-    return make_world(db)
+def world(make_world):
+    return reports_world(make_world)
 
 
 def rows_of(html: str) -> dict[str, dict[str, str]]:

@@ -5,22 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_reports import make_world
+from tests.browser_helpers import login
+from tests.test_reports import reports_world
 
 pytestmark = pytest.mark.browser
 
 
-def _login(page, base: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", "canbo")
-    page.fill("input[name=password]", "demo-cds-2026")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base}/")
-
-
-def test_coverage_on_a_phone_is_cards_and_drills_down(live_server, phone, db):
-    world = make_world(db)
-    _login(phone, live_server)
+def test_coverage_on_a_phone_is_cards_and_drills_down(live_server, phone, make_world):
+    world = reports_world(make_world)
+    login(phone, live_server, "canbo")
     phone.goto(f"{live_server}/reports/coverage")
     assert phone.get_by_role("heading", level=1).inner_text().startswith("Độ bao phủ")
     # nothing wider than the phone: the table rows are cards with their labels
@@ -45,12 +38,12 @@ def test_coverage_on_a_phone_is_cards_and_drills_down(live_server, phone, db):
     assert "Thôn Một" in phone.locator("#coverage-table").inner_text()
 
 
-def test_coverage_on_a_laptop_is_a_table_and_prints_on_a4(live_server, browser, db):
-    make_world(db)
+def test_coverage_on_a_laptop_is_a_table_and_prints_on_a4(live_server, browser, make_world):
+    reports_world(make_world)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     page = context.new_page()
     try:
-        _login(page, live_server)
+        login(page, live_server, "canbo")
         page.goto(f"{live_server}/reports/coverage")
         table = page.locator("#coverage-table")
         assert table.evaluate("el => getComputedStyle(el).display") == "table"

@@ -12,42 +12,40 @@ from sqlalchemy import select
 from cdt_app.i18n import today_local
 from cdt_app.models import AuditLog, Skill, Visit, VisitStatusChange
 from tests.conftest import csrf_from
-from tests.factories import make_household, make_tree, make_user, make_visit
+from tests.factories import World, make_visit
 
 
 @pytest.fixture
-def area(db):
-    return make_area(db)
+def area(make_world):
+    return make_area(make_world)
 
 
-def make_area(db) -> dict:
+def make_area(make_world) -> World:
     """Communes A and B; a coordinator each; a team lead and a member in village A1, members
     in A2 and B1; staff and an admin of the province; a household and visits in each."""
-    tree = make_tree(db)
-    people = {
-        "doan": make_user(db, "coordinator", tree["commune_a"], username="doan"),
-        "doan_b": make_user(db, "coordinator", tree["commune_b"], username="doanb"),
-        "totruong": make_user(db, "team_lead", tree["village_a1"], username="totruong"),
-        "tinhnguyen": make_user(
-            db, "volunteer", tree["village_a1"], username="tinhnguyen", name="Lê Thị Hoa"
-        ),
-        "tinhnguyen_a2": make_user(db, "volunteer", tree["village_a2"], username="tnhai"),
-        "tinhnguyen2": make_user(db, "volunteer", tree["village_b1"], username="tinhnguyen2"),
-        "canbo": make_user(db, "staff", tree["province"], username="canbo"),
-        "admin": make_user(db, "admin", tree["province"], username="quantri"),
-    }
-    households = {
-        "a1": make_household(db, tree["village_a1"], head_name="Nguyễn Văn An", phone="0912345678"),
-        "a2": make_household(db, tree["village_a2"], head_name="Trần Thị Bình"),
-        "b1": make_household(db, tree["village_b1"], head_name="Phạm Văn Cường"),
-    }
-    visits = {
-        "a1": make_visit(db, households["a1"], people["tinhnguyen"], skills={"vneid": True}),
-        "a1_lead": make_visit(db, households["a1"], people["totruong"], skills={"dvc": False}),
-        "a2": make_visit(db, households["a2"], people["tinhnguyen_a2"]),
-        "b1": make_visit(db, households["b1"], people["tinhnguyen2"]),
-    }
-    return {"tree": tree, "people": people, "households": households, "visits": visits}
+    return make_world(
+        people={
+            "doan": ("coordinator", "commune_a", "doan"),
+            "doan_b": ("coordinator", "commune_b", "doanb"),
+            "totruong": ("team_lead", "village_a1", "totruong"),
+            "tinhnguyen": ("volunteer", "village_a1", "tinhnguyen", {"name": "Lê Thị Hoa"}),
+            "tinhnguyen_a2": ("volunteer", "village_a2", "tnhai"),
+            "tinhnguyen2": ("volunteer", "village_b1", "tinhnguyen2"),
+            "canbo": ("staff", "province", "canbo"),
+            "admin": ("admin", "province", "quantri"),
+        },
+        households={
+            "a1": ("village_a1", None, "Nguyễn Văn An", {"phone": "0912345678"}),
+            "a2": ("village_a2", None, "Trần Thị Bình"),
+            "b1": ("village_b1", None, "Phạm Văn Cường"),
+        },
+        visits={
+            "a1": ("a1", "tinhnguyen", {"skills": {"vneid": True}}),
+            "a1_lead": ("a1", "totruong", {"skills": {"dvc": False}}),
+            "a2": ("a2", "tinhnguyen_a2"),
+            "b1": ("b1", "tinhnguyen2"),
+        },
+    )
 
 
 def fresh(db, visit) -> Visit:

@@ -15,8 +15,8 @@ from tests.test_review import MATRIX, _status, fresh, make_area
 
 
 @pytest.fixture
-def area(db):
-    return make_area(db)
+def area(make_world):
+    return make_area(make_world)
 
 
 def _token(client) -> str:

@@ -16,12 +16,7 @@ from cdt_app.scope import (
     subtree_condition,
     village_ids_in_area,
 )
-from tests.factories import make_place, make_tree, make_user
-
-
-@pytest.fixture
-def tree(db):
-    return make_tree(db)
+from tests.factories import make_place, make_user
 
 
 def test_volunteer_asking_for_a_place_outside_their_area_gets_404(client, auth, db, tree):

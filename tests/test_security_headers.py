@@ -15,30 +15,42 @@ from sqlalchemy import select
 from cdt_app.models import Skill
 from cdt_app.security import CSP
 from tests.conftest import AuthActions
-from tests.factories import make_household, make_tree, make_user, make_visit
 
 ROOT = Path(__file__).resolve().parent.parent
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc\s*=)[^>]*>", re.I)
 STYLE_ATTR = re.compile(r"<[a-z][^>]*\sstyle\s*=", re.I)
 HANDLER_ATTR = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I)
 STYLE_ELEMENT = re.compile(r"<style\b", re.I)
+INLINE_CODE = (
+    ("inline <script>", INLINE_SCRIPT),
+    ("style= attribute", STYLE_ATTR),
+    ("on…= handler", HANDLER_ATTR),
+    ("<style> element", STYLE_ELEMENT),
+)
 
 
 @pytest.fixture
-def site(db):
+def site(db, make_world):
     """A small world with one account of each role and a household with a visit."""
-    tree = make_tree(db)
-    users = {
-        "volunteer": make_user(db, "volunteer", tree["village_a1"], username="tv"),
-        "team_lead": make_user(db, "team_lead", tree["village_a1"], username="tt"),
-        "coordinator": make_user(db, "coordinator", tree["commune_a"], username="dpv"),
-        "staff": make_user(db, "staff", tree["province"], username="cb"),
-        "admin": make_user(db, "admin", tree["province"], username="qt"),
-    }
-    household = make_household(db, tree["village_a1"], users["volunteer"], phone="0912345678")
-    visit = make_visit(db, household, users["volunteer"])
+    world = make_world(
+        people={
+            "volunteer": ("volunteer", "village_a1", "tv"),
+            "team_lead": ("team_lead", "village_a1", "tt"),
+            "coordinator": ("coordinator", "commune_a", "dpv"),
+            "staff": ("staff", "province", "cb"),
+            "admin": ("admin", "province", "qt"),
+        },
+        households={"household": ("village_a1", "volunteer", {"phone": "0912345678"})},
+        visits={"visit": ("household", "volunteer")},
+    )
     skill_id = db.scalar(select(Skill.id).order_by(Skill.id))
-    return {"tree": tree, "users": users, "household": household, "visit": visit, "skill": skill_id}
+    return {
+        "tree": world.tree,
+        "users": world.people,
+        "household": world["household"],
+        "visit": world["visit"],
+        "skill": skill_id,
+    }
 
 
 def url_values(rule, site) -> dict:
@@ -126,12 +138,7 @@ def check_html(response) -> list[str]:
         return []
     html = response.get_data(as_text=True)
     problems = []
-    for name, pattern in (
-        ("inline <script>", INLINE_SCRIPT),
-        ("style= attribute", STYLE_ATTR),
-        ("on…= handler", HANDLER_ATTR),
-        ("<style> element", STYLE_ELEMENT),
-    ):
+    for name, pattern in INLINE_CODE:
         match = pattern.search(html)
         if match:
             problems.append(f"{name}: {match.group(0)[:80]}")
@@ -189,12 +196,7 @@ def test_no_template_has_inline_code():
     failures = []
     for template in sorted((ROOT / "templates").rglob("*.html")):
         text = template.read_text(encoding="utf-8")
-        for name, pattern in (
-            ("inline <script>", INLINE_SCRIPT),
-            ("style= attribute", STYLE_ATTR),
-            ("on…= handler", HANDLER_ATTR),
-            ("<style> element", STYLE_ELEMENT),
-        ):
+        for name, pattern in INLINE_CODE:
             match = pattern.search(text)
             if match:
                 failures.append(f"{template.relative_to(ROOT)}: {name}: {match.group(0)[:60]}")

@@ -11,15 +11,17 @@ from cdt_app.errors import ValidationError
 from cdt_app.models import AuditLog, Skill
 from cdt_app.skills.services import save_skill
 from tests.conftest import csrf_from
-from tests.factories import make_household, make_tree, make_user, make_visit
+from tests.factories import make_household, make_visit
 
 
 @pytest.fixture
-def world(db):
-    tree = make_tree(db)
-    staff = make_user(db, "staff", tree["province"], username="canbo")
-    volunteer = make_user(db, "volunteer", tree["village_a1"], username="tn")
-    return {"tree": tree, "staff": staff, "volunteer": volunteer}
+def world(make_world):
+    return make_world(
+        people={
+            "staff": ("staff", "province", "canbo"),
+            "volunteer": ("volunteer", "village_a1", "tn"),
+        }
+    )
 
 
 def _fresh(db) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cdt_app.sync import offline_app
-from tests.factories import make_household, make_tree, make_user
+from tests.factories import make_user
 from tests.page_scripts import page_scripts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,11 +20,11 @@ STATIC = ROOT / "static"
 
 
 @pytest.fixture
-def world(db):
-    tree = make_tree(db)
-    volunteer = make_user(db, "volunteer", tree["village_a1"], username="tinhnguyen")
-    household = make_household(db, tree["village_a1"], volunteer, "Nguyễn Văn An", members=4)
-    return {**tree, "volunteer": volunteer, "household": household}
+def world(make_world):
+    return make_world(
+        people={"volunteer": ("volunteer", "village_a1", "tinhnguyen")},
+        households={"household": ("village_a1", "volunteer", "Nguyễn Văn An", {"members": 4})},
+    )
 
 
 def png_size(data: bytes) -> tuple[int, int]:

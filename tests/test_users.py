@@ -14,15 +14,10 @@ from sqlalchemy import select
 from cdt_app.auth.passwords import verify_password
 from cdt_app.models import AuditLog, User
 from cdt_app.users.services import can_manage, generate_password
-from tests.conftest import csrf_from
+from tests.conftest import AuthActions, csrf_from
 from tests.factories import make_place, make_tree, make_user
 
 OTP_RE = re.compile(r'id="one-time-password">([a-z0-9]+)<')
-
-
-@pytest.fixture
-def tree(db):
-    return make_tree(db)
 
 
 @pytest.fixture
@@ -204,15 +199,7 @@ def test_team_lead_deactivates_and_reactivates_a_volunteer(app, client, auth, db
     volunteer = people["volunteer"]
     version = volunteer.session_version
     other = app.test_client()
-    other_page = other.get("/login")
-    other.post(
-        "/login",
-        data={
-            "username": "tinhnguyen",
-            "password": "demo-cds-2026",
-            "csrf_token": csrf_from(other_page.text),
-        },
-    )
+    AuthActions(other).login("tinhnguyen")
     assert other.get("/").status_code == 200
 
     auth.login("totruong")

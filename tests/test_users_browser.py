@@ -11,21 +11,10 @@ from sqlalchemy import select
 
 from cdt_app.auth.passwords import verify_password
 from cdt_app.models import User
-from tests.browser_helpers import SMALL_TARGETS_JS
+from tests.browser_helpers import SMALL_TARGETS_JS, login
 from tests.factories import make_household, make_tree, make_user
 
 pytestmark = pytest.mark.browser
-
-
-def _login(phone, base: str, username: str) -> None:
-    phone.goto(f"{base}/login")
-    phone.fill("input[name=username]", username)
-    phone.fill("input[name=password]", "demo-cds-2026")
-    phone.get_by_role("button", name="Đăng nhập").click()
-    phone.wait_for_url(f"{base}/")
-    # the offline script's first requests after login (/api/v1/me makes the CSRF secret) must
-    # finish before a form page: the cookie session is last-writer-wins
-    phone.wait_for_load_state("networkidle")
 
 
 def _open(phone, link) -> None:
@@ -44,7 +33,7 @@ def test_team_lead_adds_a_team_member_on_a_phone(live_server, phone, db):
     tree = make_tree(db)
     make_user(db, "team_lead", tree["village_a1"], username="totruong", name="Phạm Tổ Trưởng")
     make_user(db, "volunteer", tree["village_a1"], username="tinhnguyen", name="Nguyễn Thị Hoa")
-    _login(phone, live_server, "totruong")
+    login(phone, live_server, "totruong")
     _open(phone, phone.get_by_role("link", name="Tổ của tôi: thêm hoặc khóa tài khoản tổ viên"))
     assert phone.get_by_role("heading", level=1).inner_text() == "Tổ của tôi"
     assert phone.get_by_text("Nguyễn Thị Hoa").is_visible()
@@ -71,7 +60,7 @@ def test_staff_drills_down_the_places_on_a_phone(live_server, phone, db):
     tree = make_tree(db)
     make_household(db, tree["village_a1"])
     make_user(db, "staff", tree["province"], username="canbo")
-    _login(phone, live_server, "canbo")
+    login(phone, live_server, "canbo")
     _open(
         phone,
         phone.get_by_role("navigation", name="Menu chính").get_by_role("link", name="Địa bàn"),

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from cdt_app.models import AuditLog, Household, Skill, Visit, VisitSkill
 from tests.conftest import csrf_from
-from tests.factories import make_household, make_tree, make_user, make_visit
 
 FUZZ = settings(
     max_examples=40,
@@ -83,23 +82,19 @@ def _state(db) -> tuple:
 
 
 @pytest.fixture
-def world(db, auth):
-    tree = make_tree(db)
-    volunteer = make_user(db, "volunteer", tree["village_a1"], username="tn")
-    make_user(db, "staff", tree["province"], username="canbo")
-    outsider = make_user(db, "volunteer", tree["village_b1"])
-    household = make_household(db, tree["village_a1"], volunteer, "Mai Văn Tư", members=4)
-    far = make_household(db, tree["village_b1"], outsider, "Hộ Ở Xa")
-    visit = make_visit(db, household, volunteer)
-    far_visit = make_visit(db, far, outsider)
-    return {
-        "far_visit": far_visit,
-        "tree": tree,
-        "volunteer": volunteer,
-        "household": household,
-        "far": far,
-        "visit": visit,
-    }
+def world(make_world, auth):
+    return make_world(
+        people={
+            "volunteer": ("volunteer", "village_a1", "tn"),
+            "staff": ("staff", "province", "canbo"),
+            "outsider": ("volunteer", "village_b1"),
+        },
+        households={
+            "household": ("village_a1", "volunteer", "Mai Văn Tư", {"members": 4}),
+            "far": ("village_b1", "outsider", "Hộ Ở Xa"),
+        },
+        visits={"visit": ("household", "volunteer"), "far_visit": ("far", "outsider")},
+    )
 
 
 def _post(client, db, url: str, data: dict, token: str, with_token: bool):

@@ -20,28 +20,15 @@ from cdt_app.visits.services import (
     save_visit,
     visit_payload,
 )
-from tests.factories import make_household, make_tree, make_user, make_visit
+from tests.factories import make_visit
+from tests.test_visits_web import TEAM
 
 
 @pytest.fixture
-def world(app, db):
-    tree = make_tree(db)
-    volunteer = make_user(db, "volunteer", tree["village_a1"])
-    colleague = make_user(db, "volunteer", tree["village_a1"])
-    team_lead = make_user(db, "team_lead", tree["village_a1"])
-    outsider = make_user(db, "volunteer", tree["village_b1"])
-    household = make_household(db, tree["village_a1"], volunteer, members=3)
-    far = make_household(db, tree["village_b1"], outsider, "Lê Thị Xa")
+def world(app, make_world):
+    world = make_world(**TEAM)
     with app.test_request_context("/"):
-        yield {
-            "tree": tree,
-            "volunteer": volunteer,
-            "colleague": colleague,
-            "team_lead": team_lead,
-            "outsider": outsider,
-            "household": household,
-            "far": far,
-        }
+        yield world
 
 
 def _data(household, **changes):

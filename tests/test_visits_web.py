@@ -13,28 +13,28 @@ from cdt_app.i18n import today_local
 from cdt_app.models import AuditLog, Visit, VisitSkill
 from cdt_app.visits.queries import week_start
 from tests.conftest import csrf_from
-from tests.factories import make_household, make_tree, make_user, make_visit
+from tests.factories import make_household, make_visit
 from tests.page_scripts import page_scripts
+
+#: village A1's volunteer, colleague and team lead, an outsider in village B1, and a household
+#: in each village (the services tests use it too)
+TEAM = {
+    "people": {
+        "volunteer": ("volunteer", "village_a1", "tn"),
+        "colleague": ("volunteer", "village_a1", "ban"),
+        "team_lead": ("team_lead", "village_a1", "tt"),
+        "outsider": ("volunteer", "village_b1", "ngoai"),
+    },
+    "households": {
+        "household": ("village_a1", "volunteer", "Đỗ Văn Hải", {"members": 3}),
+        "far": ("village_b1", "outsider", "Hộ Ở Xa"),
+    },
+}
 
 
 @pytest.fixture
-def world(db):
-    tree = make_tree(db)
-    volunteer = make_user(db, "volunteer", tree["village_a1"], username="tn")
-    colleague = make_user(db, "volunteer", tree["village_a1"], username="ban")
-    team_lead = make_user(db, "team_lead", tree["village_a1"], username="tt")
-    outsider = make_user(db, "volunteer", tree["village_b1"], username="ngoai")
-    household = make_household(db, tree["village_a1"], volunteer, "Đỗ Văn Hải", members=3)
-    far = make_household(db, tree["village_b1"], outsider, "Hộ Ở Xa")
-    return {
-        "tree": tree,
-        "volunteer": volunteer,
-        "colleague": colleague,
-        "team_lead": team_lead,
-        "outsider": outsider,
-        "household": household,
-        "far": far,
-    }
+def world(make_world):
+    return make_world(**TEAM)
 
 
 def _fresh(db) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-ROOT = Path(__file__).resolve().parent.parent
+from .config import ROOT
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -19,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     register_config(app, config)
+    register_database(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -34,13 +35,23 @@ def register_config(app: Flask, config: dict | None) -> None:
     app.config.update(load_config(Path(app.instance_path), config))
 
 
-def register_extensions(app: Flask) -> None:
+def register_database(app: Flask) -> None:
+    """The engine and the per-context session; every session keeps the per-village coverage
+    aggregates in step with its writes, in the same transaction."""
+    from sqlmodel import Session
+
     from . import db
+    from .reports.upkeep import register_aggregate_upkeep
+
+    db.init_app(app)
+    register_aggregate_upkeep(Session)
+
+
+def register_extensions(app: Flask) -> None:
     from .auth.session import init_login
     from .extensions import babel, csrf, limiter
     from .i18n import select_locale
 
-    db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

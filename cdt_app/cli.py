@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import ROOT
+from .config import ROOT
 from .models.user import ROLES
 
 cdt_cli = AppGroup("cdt", help="Sổ tay Tổ CNS commands.")

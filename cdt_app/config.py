@@ -7,6 +7,9 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+#: the project's folder: templates/, static/, translations/ and instance/ live there
+ROOT = Path(__file__).resolve().parent.parent
+
 
 class ConfigError(RuntimeError):
     """The settings do not allow the app to start."""

@@ -5,7 +5,8 @@ write (POST, PUT, PATCH, DELETE) and of CLI commands begin IMMEDIATE, so a read-
 transaction waits for the write lock instead of failing with SQLITE_BUSY. PostgreSQL is used
 through psycopg 3 when ``CDT_DATABASE_URL`` starts with ``postgresql+psycopg://``, with a
 ``lock_timeout``. A lock not obtained in time (``is_busy``) is answered 503, try again later.
-Every session keeps the per-village coverage aggregates in step (cdt_app.reports.upkeep).
+The app factory (``register_database``) also makes every session keep the per-village coverage
+aggregates in step (cdt_app.reports.upkeep).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
-from .reports.upkeep import register_aggregate_upkeep
 from .values import BadValue, parse_uuid
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -90,12 +90,10 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    """Create the app's engine, keep the coverage aggregates in step in every session, and
-    close the session at the end of each app context."""
+    """Create the app's engine and close the session at the end of each app context."""
     app.extensions["cdt_engine"] = make_engine(
         app.config["CDT_DATABASE_URL"], app.config["CDT_LOCK_TIMEOUT_MS"]
     )
-    register_aggregate_upkeep(Session)
     app.teardown_appcontext(close_session)
 
 

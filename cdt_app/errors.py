@@ -1,18 +1,31 @@
-"""Validation errors reported by services, and the Vietnamese error pages."""
+"""Validation errors reported by services, the JSON API's error shape, and the Vietnamese
+error pages."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from .api.errors import error_response
 from .db import is_busy
 
 #: the Retry-After of a 503 when the database was busy (seconds)
 BUSY_RETRY_AFTER_S = 10
+
+
+def error_response(code: int, message: str, /, **details: Any) -> Response:
+    """The JSON API's one error shape: ``{"error": message, **details}`` with the HTTP status
+    ``code`` (details where the client needs them: ``errors`` by field, a visit's ``status``).
+
+    An endpoint that has nothing to add calls ``abort(code)``: the handlers below answer every
+    error under /api/ with this shape and the status's message."""
+    response = jsonify(error=message, **details)
+    response.status_code = code
+    return response
 
 
 class ValidationError(Exception):

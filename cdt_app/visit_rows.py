@@ -1,22 +1,24 @@
 """The rows of every list of visits: a household's history (the household page), "my
-visits" and the team's visits. Each row is the visit with its household's and its author's
-names and the skills taught, read in two queries for a whole list.
+visits" and the team's visits, and a visit's status history (the visit and review pages).
+Each row is the visit with its household's and its author's names and the skills taught,
+read in two queries for a whole list.
 
-Outside the features on purpose: the households and the visits pages both show such lists,
-and neither feature imports the other's internals for them.
+Outside the features on purpose: the households, visits and review pages all show such
+lists, and none of those features imports another's internals for them.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from .i18n import _locale
-from .models import Household, Skill, User, Visit, VisitSkill
+from .models import Household, Skill, User, Visit, VisitSkill, VisitStatusChange
 
 
 @dataclass
@@ -92,3 +94,43 @@ def household_visits(session: Session, household: Household, limit: int = 100) -
         .limit(limit)
     )
     return visit_rows(session, statement)
+
+
+@dataclass
+class StatusChangeRow:
+    at: datetime
+    from_status: str | None
+    to_status: str
+    reason: str | None
+    actor_name: str
+
+
+def status_history(session: Session, visit_id: uuid.UUID) -> list[StatusChangeRow]:
+    """Every status change of the visit, oldest first, with who made it: one query.
+
+    Show it with ``{% include "review/_status_history.html" %}`` and pass the list to the
+    template as ``status_history``.
+    """
+    rows = session.execute(
+        select(
+            VisitStatusChange.at,
+            VisitStatusChange.from_status,
+            VisitStatusChange.to_status,
+            VisitStatusChange.reason,
+            User.display_name,
+            User.username,
+        )
+        .outerjoin(User, User.id == VisitStatusChange.actor_id)
+        .where(VisitStatusChange.visit_id == visit_id)
+        .order_by(VisitStatusChange.at, VisitStatusChange.id)
+    ).all()
+    return [
+        StatusChangeRow(
+            at=row.at,
+            from_status=row.from_status,
+            to_status=row.to_status,
+            reason=row.reason,
+            actor_name=row.display_name or row.username or "",
+        )
+        for row in rows
+    ]

@@ -4,7 +4,7 @@ Authentication is the session cookie; writes also need Flask-WTF's ``X-CSRFToken
 The login check runs before the CSRF check, so a client whose session has expired gets 401
 (log in again), not a CSRF error. What a role may then do is each endpoint's
 ``@requires(rule)`` (cdt_app.permissions). Errors are JSON ``{"error": "…"}``
-(cdt_app.api.errors).
+(cdt_app.errors.error_response).
 """
 
 from __future__ import annotations

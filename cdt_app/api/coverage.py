@@ -6,10 +6,10 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from ..db import get_session
+from ..errors import error_response
 from ..permissions import can_view_reports, requires
 from ..reports.filters import load_report, parse_filters
 from .blueprint import bp
-from .errors import error_response
 
 
 @bp.get("/coverage")

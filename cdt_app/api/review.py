@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..db import get_session
-from ..errors import ValidationError
+from ..errors import ValidationError, error_response
 from ..models import Visit
 from ..permissions import can_review, requires
 from ..review.services import (
@@ -25,7 +25,6 @@ from ..review.services import (
     review_visit,
 )
 from .blueprint import bp
-from .errors import error_response
 
 
 def visit_review_json(visit: Visit) -> dict:

@@ -19,8 +19,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from ..api.errors import error_response
 from ..db import get_session
+from ..errors import error_response
 from ..extensions import login_manager
 from ..models import User
 

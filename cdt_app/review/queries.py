@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask_babel import get_locale
@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from ..i18n import mask_phone
-from ..models import Household, Place, Skill, User, Visit, VisitSkill, VisitStatusChange
+from ..models import Household, Place, Skill, User, Visit, VisitSkill
 from ..permissions import FIELD_ROLES, can_review, is_field_member
 from ..scope import subtree_condition, user_place
 from .services import reviewable_condition
@@ -295,46 +295,6 @@ def visit_sheet(session: Session, visit: Visit) -> VisitSheet:
         reviewer_name=row.reviewer_name or row.reviewer_username or "",
         skills=skills_of(session, [visit.id])[visit.id],
     )
-
-
-@dataclass
-class StatusChangeRow:
-    at: datetime
-    from_status: str | None
-    to_status: str
-    reason: str | None
-    actor_name: str
-
-
-def status_history(session: Session, visit_id: uuid.UUID) -> list[StatusChangeRow]:
-    """Every status change of the visit, oldest first, with who made it: one query.
-
-    Show it with ``{% include "review/_status_history.html" %}`` and pass the list to the
-    template as ``status_history``.
-    """
-    rows = session.execute(
-        select(
-            VisitStatusChange.at,
-            VisitStatusChange.from_status,
-            VisitStatusChange.to_status,
-            VisitStatusChange.reason,
-            User.display_name,
-            User.username,
-        )
-        .outerjoin(User, User.id == VisitStatusChange.actor_id)
-        .where(VisitStatusChange.visit_id == visit_id)
-        .order_by(VisitStatusChange.at, VisitStatusChange.id)
-    ).all()
-    return [
-        StatusChangeRow(
-            at=row.at,
-            from_status=row.from_status,
-            to_status=row.to_status,
-            reason=row.reason,
-            actor_name=row.display_name or row.username or "",
-        )
-        for row in rows
-    ]
 
 
 # --- home page ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from ..permissions import can_review, requires
 from ..safety import safe_next
 from ..scope import get_place_or_404, user_place_or_404
 from ..values import parse_page
+from ..visit_rows import status_history
 from .forms import QueueFilterForm, ReturnForm
 from .queries import (
     PER_PAGE,
@@ -26,7 +27,6 @@ from .queries import (
     place_options,
     review_queue,
     skill_options,
-    status_history,
     visit_sheet,
     volunteer_options,
 )

@@ -16,10 +16,9 @@ from ..households.services import get_household_or_404
 from ..i18n import today_local
 from ..models import Household, Place, User, Visit, VisitSkill
 from ..permissions import can_see_team_visits, requires
-from ..review.queries import status_history
 from ..scope import user_place_or_404
 from ..values import BadValue, parse_int, parse_page
-from ..visit_rows import skills_of_visits
+from ..visit_rows import skills_of_visits, status_history
 from .forms import VisitForm
 from .queries import (
     my_visits,

@@ -10,6 +10,8 @@ from pathlib import Path
 
 #: where login counts live in production: one store shared by every gunicorn worker
 PRODUCTION_RATELIMIT_STORAGE = "redis://127.0.0.1:6379/0"
+#: SQLite ``PRAGMA synchronous`` levels allowed; FULL keeps acknowledged commits on power loss
+SQLITE_SYNCHRONOUS = ("FULL", "EXTRA", "NORMAL")
 
 
 class ConfigError(RuntimeError):
@@ -69,6 +71,15 @@ def check_server_workers(workers: int, env: Mapping[str, str] | None = None) -> 
             )
 
 
+def _sqlite_synchronous(env: Mapping[str, str]) -> str:
+    level = (env.get("CDT_SQLITE_SYNCHRONOUS") or "FULL").strip().upper()
+    if level not in SQLITE_SYNCHRONOUS:
+        raise ConfigError(
+            f"CDT_SQLITE_SYNCHRONOUS={level!r}: use one of {', '.join(SQLITE_SYNCHRONOUS)}."
+        )
+    return level
+
+
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     """Build the Flask config dict from the environment, then apply ``overrides``."""
     env = os.environ
@@ -96,6 +107,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "CDT_LOCK_TIMEOUT_MS": int(
             env.get("CDT_LOCK_TIMEOUT_MS") or env.get("CDT_SQLITE_BUSY_TIMEOUT_MS") or "10000"
         ),
+        #: SQLite PRAGMA synchronous; FULL: a commit is on disk before it is acknowledged
+        "CDT_SQLITE_SYNCHRONOUS": _sqlite_synchronous(env),
         "CDT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "CDT_IDLE_TIMEOUT": timedelta(hours=float(env.get("CDT_IDLE_TIMEOUT_HOURS", "8"))),
         "CDT_ABSOLUTE_TIMEOUT": timedelta(hours=float(env.get("CDT_ABSOLUTE_TIMEOUT_HOURS", "24"))),

@@ -6,6 +6,7 @@ failures of an account in 15 minutes a growing delay for the addresses that fail
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -195,6 +196,16 @@ def _server_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def _wait_until_serving(server: subprocess.Popen, base: str, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while server.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(f"{base}/healthz", timeout=1).ok:
+                return
+        time.sleep(0.2)
+    pytest.fail("gunicorn did not start: " + server.stderr.read().decode()[-2000:])
+
+
 def test_two_gunicorn_workers_share_the_counts_in_redis(app, owner):
     """The README's setup: gunicorn with 2 workers and Redis. 8 wrong passwords on new
     connections (spread over both workers): 5 are checked, the 6th and later get 429."""
@@ -227,14 +238,7 @@ def test_two_gunicorn_workers_share_the_counts_in_redis(app, owner):
         return answer.status_code
 
     try:
-        for _ in range(150):
-            try:
-                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
-        else:
-            pytest.fail("gunicorn did not start: " + server.stderr.read().decode()[-2000:])
+        _wait_until_serving(server, base)
         workers = subprocess.run(
             ["ps", "--ppid", str(server.pid), "-o", "pid="], capture_output=True, text=True
         ).stdout.split()

@@ -62,7 +62,8 @@ class Guesses:
     def __init__(self, scope: str, account: str):
         self.enabled = bool(current_app.config.get("RATELIMIT_ENABLED")) and limiter.enabled
         prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
-        self._pair = (prefix, "cdt-guess", scope, account, get_remote_address())
+        self._scope, self._address = scope, get_remote_address()
+        self._pair = (prefix, "cdt-guess", scope, account, self._address)
         self._account = (prefix, "cdt-fail", scope, account)
         self._wait_key = "/".join(("cdt-wait", prefix, scope, account))
 
@@ -76,11 +77,11 @@ class Guesses:
         if strategy.get_window_stats(shortest, *self._pair).remaining < shortest.amount:
             wait = self._account_wait()  # this address has been failing for the account
             if wait > 0:
-                raise TooManyAttempts(wait)
+                self._refuse(wait, "account under attack")
         for item in pair_limits:
             if not strategy.hit(item, *self._pair):
                 reset_at = strategy.get_window_stats(item, *self._pair).reset_time
-                raise TooManyAttempts(reset_at - time.time())
+                self._refuse(reset_at - time.time(), f"over {item}")
 
     def record(self, right: bool) -> None:
         """A right answer clears this address's count; a wrong one counts for the account."""
@@ -99,6 +100,12 @@ class Guesses:
             delay = min(2 ** (failures - threshold.amount), MAX_DELAY_S)
             strategy.storage.clear(self._wait_key)  # the delay runs from this failure
             strategy.storage.incr(self._wait_key, delay)
+
+    def _refuse(self, wait_s: float, reason: str) -> None:
+        current_app.logger.warning(
+            "%s guess refused from %s (%s): wait %.0f s", self._scope, self._address, reason, wait_s
+        )
+        raise TooManyAttempts(wait_s)
 
     def _account_wait(self) -> float:
         """Seconds left of the delay the account's latest failure imposed (0: none)."""

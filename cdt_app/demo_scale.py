@@ -394,7 +394,7 @@ def _fast_sqlite(session: Session, on: bool) -> None:
         raw = connection.connection.driver_connection
         # the level cannot change inside a transaction: step out of the one just begun
         raw.execute("COMMIT")
-        raw.execute(f"PRAGMA synchronous={'OFF' if on else 'NORMAL'}")
+        raw.execute(f"PRAGMA synchronous={'OFF' if on else 'FULL'}")
         raw.execute(f"PRAGMA cache_size={-400_000 if on else -2000}")
         raw.execute("BEGIN IMMEDIATE")
 

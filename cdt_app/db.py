@@ -7,6 +7,9 @@ through psycopg 3 when ``CDT_DATABASE_URL`` starts with ``postgresql+psycopg://`
 ``lock_timeout``. A lock not obtained in time (``is_busy``) is answered 503, try again later.
 The app factory (``register_database``) also makes every session keep the per-village coverage
 aggregates in step (cdt_app.reports.upkeep).
+
+SQLite's ``PRAGMA synchronous`` is FULL (``CDT_SQLITE_SYNCHRONOUS``): in WAL mode a commit is
+then on disk before it is acknowledged, so a power cut loses nothing acknowledged.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
+from .config import SQLITE_SYNCHRONOUS
 from .values import BadValue, parse_uuid
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -28,8 +32,11 @@ MAX_ID = 2**31 - 1
 _IMMEDIATE = "cdt_sqlite_immediate"
 
 
-def make_engine(url: str, lock_timeout_ms: int = 10000) -> Engine:
-    """Create the engine for ``url``; a transaction waits ``lock_timeout_ms`` at most for a lock."""
+def make_engine(url: str, lock_timeout_ms: int = 10000, synchronous: str = "FULL") -> Engine:
+    """Create the engine for ``url``; a transaction waits ``lock_timeout_ms`` at most for a lock.
+
+    ``synchronous`` is SQLite's ``PRAGMA synchronous`` (FULL, EXTRA or NORMAL).
+    """
     if url.startswith("sqlite"):
         db_path = url.split("///", 1)[-1]
         if db_path and db_path != ":memory:":
@@ -39,7 +46,7 @@ def make_engine(url: str, lock_timeout_ms: int = 10000) -> Engine:
             connect_args={"check_same_thread": False, "timeout": lock_timeout_ms / 1000},
             hide_parameters=True,  # no personal data in logged SQL or error messages
         )
-        _configure_sqlite(engine, lock_timeout_ms)
+        _configure_sqlite(engine, lock_timeout_ms, synchronous)
         return engine
     return create_engine(
         url,
@@ -65,7 +72,10 @@ def is_busy(error: BaseException) -> bool:
     )
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, synchronous: str) -> None:
+    if synchronous.upper() not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"PRAGMA synchronous={synchronous!r} is not one of {SQLITE_SYNCHRONOUS}")
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
         # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is always DEFERRED).
@@ -74,7 +84,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # in WAL mode, NORMAL may lose the last commits on power loss; FULL syncs each commit
+        cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -92,7 +103,9 @@ def is_sqlite(engine: Engine) -> bool:
 def init_app(app: Flask) -> None:
     """Create the app's engine and close the session at the end of each app context."""
     app.extensions["cdt_engine"] = make_engine(
-        app.config["CDT_DATABASE_URL"], app.config["CDT_LOCK_TIMEOUT_MS"]
+        app.config["CDT_DATABASE_URL"],
+        app.config["CDT_LOCK_TIMEOUT_MS"],
+        app.config.get("CDT_SQLITE_SYNCHRONOUS", "FULL"),
     )
     app.teardown_appcontext(close_session)
 

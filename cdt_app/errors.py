@@ -3,15 +3,19 @@ error pages."""
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from .db import is_busy
+from .extensions import limiter
 
 #: the Retry-After of a 503 when the database was busy (seconds)
 BUSY_RETRY_AFTER_S = 10
@@ -64,6 +68,22 @@ def _messages() -> dict[int, str]:
     }
 
 
+def _retry_after_s(error: TooManyRequests) -> int | None:
+    """Whole seconds until a refused attempt may be made again."""
+    if isinstance(error.retry_after, int):
+        return error.retry_after
+    if isinstance(error, RateLimitExceeded) and limiter.current_limit is not None:
+        return max(1, math.ceil(limiter.current_limit.reset_at - time.time()))
+    return None
+
+
+def _wait_text(seconds: int) -> str:
+    """``45 giây``, ``5 phút``: how long to wait, for people."""
+    if seconds <= 90:
+        return _("%(n)d s", n=seconds)
+    return _("%(n)d min", n=math.ceil(seconds / 60))
+
+
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError):
@@ -79,6 +99,16 @@ def register_error_pages(app: Flask) -> None:
         if _wants_json():
             return error_response(code, message)
         return render_template("errors/error.html", code=code, message=message), code
+
+    @app.errorhandler(TooManyRequests)
+    def too_many_attempts(error: TooManyRequests):
+        message, wait = _messages()[429], _retry_after_s(error)
+        detail = _("You can try again in %(wait)s.", wait=_wait_text(wait)) if wait else None
+        headers = {"Retry-After": str(wait)} if wait else {}
+        if _wants_json():
+            return jsonify(error=message, detail=detail, retry_after=wait), 429, headers
+        page = render_template("errors/error.html", code=429, message=message, detail=detail)
+        return page, 429, headers
 
     @app.errorhandler(OperationalError)
     def database_error(error: OperationalError):

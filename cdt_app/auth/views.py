@@ -43,6 +43,7 @@ from .services import (
     verify_second_factor,
 )
 from .session import end_session, load_user, now, renew_login, start_session
+from .throttle import Guesses, password_guesses
 
 bp = Blueprint("auth", __name__)
 
@@ -53,26 +54,8 @@ PENDING_LIFETIME_S = 300
 
 
 def _address_limit() -> str:
+    """Every attempt per address; guesses per account are limited by .throttle.Guesses."""
     return current_app.config["CDT_LOGIN_LIMIT_ADDRESS"]
-
-
-def _account_limit() -> str:
-    return current_app.config["CDT_LOGIN_LIMIT_ACCOUNT"]
-
-
-def _account_key() -> str:
-    """Failed logins are counted per account, whatever address they come from."""
-    return "login-account:" + normalise_username(request.form.get("username", ""))[:64]
-
-
-def _pending_key() -> str:
-    pending = session.get(PENDING) or {}
-    return "login-two-step:" + str(pending.get("id", "")).partition(":")[0]
-
-
-def _failed(response) -> bool:
-    """Count only refused attempts (a successful one redirects)."""
-    return response.status_code != 302
 
 
 def _finish_login(user, target: str | None):
@@ -86,14 +69,16 @@ def _finish_login(user, target: str | None):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_address_limit, methods=["POST"])
-@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
         db = get_session()
+        guesses = Guesses("login", normalise_username(form.username.data)[:64])
+        guesses.check()
         user = authenticate(db, form.username.data, form.password.data)
+        guesses.record(right=user is not None)
         if user is None:
             current_app.logger.warning("login failed from %s", request.remote_addr)
             form.password.errors = [_("The username or password is not correct.")]
@@ -114,7 +99,6 @@ def login():
 
 @bp.route("/login/two-step", methods=["GET", "POST"])
 @limiter.limit(_address_limit, methods=["POST"])
-@limiter.limit(_account_limit, key_func=_pending_key, methods=["POST"], deduct_when=_failed)
 def login_two_step():
     pending = session.get(PENDING)
     if not isinstance(pending, dict) or now() - pending.get("at", 0) > PENDING_LIFETIME_S:
@@ -128,7 +112,11 @@ def login_two_step():
     form = TwoStepForm()
     if form.validate_on_submit():
         db = get_session()
-        if verify_second_factor(db, user, form.code.data):
+        guesses = Guesses("two-step", str(user.id))
+        guesses.check()
+        right = verify_second_factor(db, user, form.code.data)
+        guesses.record(right)
+        if right:
             return _finish_login(user, pending.get("next"))
         db.rollback()
         current_app.logger.warning("two-step login failed: user %s", user.id)
@@ -158,9 +146,10 @@ def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         with form_transaction(form) as outcome:
-            change_own_password(
-                db, current_user, form.current_password.data, form.new_password.data
-            )
+            with password_guesses(current_user.id):
+                change_own_password(
+                    db, current_user, form.current_password.data, form.new_password.data
+                )
         if outcome.ok:
             renew_login(current_user)  # every other session has ended; keep this one
             flash(_("Your password has been changed."), "success")
@@ -212,14 +201,14 @@ def _show_codes(codes: list[str]):
 
 @bp.post("/account/two-step/confirm")
 @login_required
-@limiter.limit(_account_limit, key_func=lambda: f"totp-confirm:{getattr(current_user, 'id', '')}")
 @requires(can_use_two_step, status=404)
 def two_step_confirm():
     db = get_session()
     form = TotpConfirmForm()
     if form.validate_on_submit():
         with form_transaction(form) as outcome:
-            codes = confirm_totp(db, current_user, form.code.data, form.password.data)
+            with password_guesses(current_user.id):
+                codes = confirm_totp(db, current_user, form.code.data, form.password.data)
         if outcome.ok:
             renew_login(current_user)
             flash(_("Two-step login is on."), "success")
@@ -243,7 +232,8 @@ def two_step_recovery_codes():
     form = PasswordConfirmForm(prefix="recovery")
     if form.validate_on_submit():
         with form_transaction(flash_error=True) as outcome:
-            codes = regenerate_recovery_codes(db, current_user, form.password.data)
+            with password_guesses(current_user.id):
+                codes = regenerate_recovery_codes(db, current_user, form.password.data)
         if outcome.ok:
             return _show_codes(codes)
     return redirect(url_for("auth.two_step"))
@@ -257,7 +247,8 @@ def two_step_disable():
     form = PasswordConfirmForm(prefix="disable")
     if form.validate_on_submit():
         with form_transaction(flash_error=True) as outcome:
-            disable_totp(db, current_user, form.password.data)
+            with password_guesses(current_user.id):
+                disable_totp(db, current_user, form.password.data)
         if outcome.ok:
             renew_login(current_user)
             flash(_("Two-step login is off."), "success")

@@ -93,14 +93,14 @@ def writers(session: Session) -> dict[str, BulkWriter]:
 
 
 def fast_sqlite(session: Session, on: bool) -> None:
-    """SQLite: no fsync while loading (a crash means loading again), normal afterwards."""
+    """SQLite: no fsync while loading (a crash means loading again), FULL afterwards."""
     session.commit()
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         raw = connection.connection.driver_connection
         # the level cannot change inside a transaction: step out of the one just begun
         raw.execute("COMMIT")
-        raw.execute(f"PRAGMA synchronous={'OFF' if on else 'NORMAL'}")
+        raw.execute(f"PRAGMA synchronous={'OFF' if on else 'FULL'}")
         raw.execute(f"PRAGMA cache_size={-400_000 if on else -2000}")
         raw.execute("BEGIN IMMEDIATE")
 

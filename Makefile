@@ -40,9 +40,12 @@ run: install translations
 test: install translations
 	$(BIN)/pytest -n 2 --dist loadgroup
 
+# Ruff (rules and format), bandit, and the import contracts of pyproject.toml (the layers).
 lint: install
 	$(BIN)/ruff check cdt_app tests bench
+	$(BIN)/ruff format --check cdt_app tests bench
 	$(BIN)/bandit -q -c pyproject.toml -r cdt_app -ll
+	$(BIN)/lint-imports
 
 # Every benchmark of DESIGN section 9 (PostgreSQL on 127.0.0.1:5432). The province-scale data
 # set takes about 15 min per engine to build the first time; BENCH_FACTOR=0.1 for a quick run.

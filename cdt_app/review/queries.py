@@ -9,15 +9,14 @@ from datetime import date
 from typing import Any
 
 from flask_babel import get_locale
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from ..i18n import mask_phone
 from ..models import Household, Place, Skill, User, Visit, VisitSkill
 from ..permissions import FIELD_ROLES, can_review, is_field_member
-from ..scope import subtree_condition, user_place
-from .services import reviewable_condition
+from ..scope import subtree_condition, user_place, village_ids_in_area
 
 PER_PAGE = 25
 PER_PAGE_MAX = 100
@@ -25,6 +24,17 @@ PER_PAGE_MAX = 100
 QUEUE_STATUSES = ("submitted", "returned")
 #: the most people offered in the queue's volunteer filter (choose a place to narrow it)
 VOLUNTEER_OPTIONS_MAX = 200
+
+
+def reviewable_condition(session: Session, user: User) -> ColumnElement[bool]:
+    """A WHERE condition on Visit: the live visits ``user`` may review (see the module doc)."""
+    if not can_review(user):
+        return false()
+    not_own = Visit.volunteer_id != user.id
+    live = Visit.deleted_at.is_(None)
+    if user.role == "team_lead":
+        return and_(Visit.village_id == user.place_id, not_own, live)
+    return and_(Visit.village_id.in_(village_ids_in_area(session, user)), not_own, live)
 
 
 def skill_name(name_vi: str, name_en: str) -> str:

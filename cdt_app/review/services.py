@@ -20,16 +20,17 @@ import uuid
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, false, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from ..audit import diff, record, snapshot
 from ..errors import ValidationError
 from ..models import IllegalTransition, User, Visit
 from ..permissions import can_review
-from ..scope import place_id_in_area, village_ids_in_area
+from ..scope import place_id_in_area
 from ..values import BadValue, parse_uuid
 from ..visits.services import content_writers
+from .queries import reviewable_condition
 
 #: review action → the status it leads to
 ACTIONS = {"approve": "approved", "return": "returned"}
@@ -49,17 +50,6 @@ class ReviewConflict(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-
-def reviewable_condition(session: Session, user: User) -> ColumnElement[bool]:
-    """A WHERE condition on Visit: the live visits ``user`` may review (see the module doc)."""
-    if not can_review(user):
-        return false()
-    not_own = Visit.volunteer_id != user.id
-    live = Visit.deleted_at.is_(None)
-    if user.role == "team_lead":
-        return and_(Visit.village_id == user.place_id, not_own, live)
-    return and_(Visit.village_id.in_(village_ids_in_area(session, user)), not_own, live)
 
 
 def in_review_area(session: Session, user: User, visit: Visit) -> bool:

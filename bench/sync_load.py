@@ -55,7 +55,7 @@ PG_BASE = os.environ.get("CDT_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.
 PASSWORD = "bench-sync-2026"
 CHEAP_HASH = "scrypt:1024:8:1"
 TARGET_P95_MS, TARGET_BATCH50_MS = 500, 150
-#: answers a phone's outbox sends again later, with backoff (static/js/outbox.js); each still
+#: answers a phone's outbox sends again later, with backoff (static/js/outbox-drain.js); each still
 #: counts as an error here
 RETRIED, RETRIES = {0, 500, 502, 503, 504}, 5
 

@@ -1,7 +1,7 @@
 """Keep the per-village coverage aggregates in step with every ORM write, in the same transaction.
 
-``register_aggregate_upkeep(Session)``, called by ``cdt_app.db.init_app``, attaches four
-session events:
+``register_aggregate_upkeep(Session)``, called by the app factory (``register_database``),
+attaches four session events:
 
 * ``before_flush``: a unit-of-work write to ``visit``, ``visit_skill`` or ``household`` that
   can change the figures marks its villages (old and new, from the attribute history);

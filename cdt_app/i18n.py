@@ -167,9 +167,24 @@ def today_local() -> date:
     return datetime.now(TZ).date()
 
 
+def in_language(vi: str, en: str | None) -> str:
+    """The English text in the English interface when there is one, else the Vietnamese."""
+    return en if en and _locale() == "en" else vi
+
+
+def skill_name(skill) -> str:
+    """A skill's name in the interface's language (a skill has a Vietnamese and an English
+    name; the code is never shown)."""
+    return in_language(skill.name_vi, skill.name_en)
+
+
 def register_template_helpers(app) -> None:
     app.jinja_env.filters.update(
-        number=fmt_number, percent=fmt_percent, date=fmt_date, datetime=fmt_datetime
+        number=fmt_number,
+        percent=fmt_percent,
+        date=fmt_date,
+        datetime=fmt_datetime,
+        skill_name=skill_name,
     )
 
 

@@ -172,13 +172,9 @@ def in_language(vi: str, en: str | None) -> str:
     return en if en and _locale() == "en" else vi
 
 
-def skill_name(skill) -> str:
-    """A skill's name in the interface's language (a skill has a Vietnamese and an English
-    name; the code is never shown)."""
-    return in_language(skill.name_vi, skill.name_en)
-
-
 def register_template_helpers(app) -> None:
+    from .visit_rows import skill_name  # a skill's name, never its code
+
     app.jinja_env.filters.update(
         number=fmt_number,
         percent=fmt_percent,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..db import get_session
@@ -161,12 +162,14 @@ def merge(place_id: int):
         if outcome.ok:
             flash(
                 _(
-                    "%(source)s has been merged into %(target)s: %(households)d households and "
-                    "%(visits)d visits moved.",
+                    "%(source)s has been merged into %(target)s: %(households)s and %(visits)s "
+                    "moved.",
                     source=source.name,
                     target=target.name,
-                    households=result.households,
-                    visits=result.visits,
+                    households=ngettext(
+                        "%(num)d household", "%(num)d households", result.households
+                    ),
+                    visits=ngettext("%(num)d visit", "%(num)d visits", result.visits),
                 ),
                 "success",
             )

@@ -78,6 +78,7 @@ FIELD_LABELS = {
     "place_id": _l("Place"),
     "must_change_password": _l("Must choose a new password"),
     "password_hash": _l("Password"),
+    "password": _l("Password"),
     "village_id": _l("Village"),
     "head_name": _l("Head of household"),
     "address": _l("Address"),

@@ -212,7 +212,8 @@ def show_value(
     if name == "skills" and isinstance(value, str):
         return skill_list(value, names)
     if name in words and isinstance(value, str):
-        return words[name].get(value, Markup("<code>{}</code>").format(value))
+        word = words[name].get(value)
+        return str(word) if word is not None else Markup("<code>{}</code>").format(value)
     if name in CODE_FIELDS:
         return Markup("<code>{}</code>").format(value)
     if isinstance(value, int | float):

@@ -50,15 +50,16 @@ def test_a_return_reads_as_a_return_not_as_an_approval(app):
     with app.test_request_context():
         line = describe(returned, names, link=False)
         changes = [(c.label, c.before, c.after, c.phrase) for c in line.changes]
-        approved = describe({**returned, "changes": [("status", "submitted", "approved")]}, names)
+        fixed_then_approved = [("review_note", "***", None), ("status", "submitted", "approved")]
+        approved = describe({**returned, "changes": fixed_then_approved}, names)
     assert _text(line.sentence) == "Lê Văn Đoàn đã trả lại một lượt hướng dẫn để sửa"
     assert "duyệt" not in _text(line.sentence)
     assert changes == [
         ("Trạng thái", "Chờ duyệt", "Trả lại", ""),
         ("Lý do trả lại", None, None, "đã ghi (nội dung được che)"),
-        ("Người duyệt", None, "Lê Văn Đoàn", ""),
-    ]
+    ]  # the reviewer is the actor: the sentence says who
     assert _text(approved.sentence) == "Lê Văn Đoàn đã duyệt một lượt hướng dẫn"
+    assert [_text(c.label) for c in approved.changes] == ["Trạng thái"]
 
 
 def test_values_are_words_dates_are_vietnamese_and_erased_values_say_so(app):

@@ -108,6 +108,15 @@ def _verb(entry: dict[str, Any]) -> str:
     return action
 
 
+def _says_more(verb: str, change: tuple[str, Any, Any], entry: dict[str, Any]) -> bool:
+    """Whether a change tells more than the sentence: the reviewer is the actor; an approval
+    clears the reason of an earlier return."""
+    name, _before, after = change
+    if name == "reviewed_by_id" and after == entry["actor_id"]:
+        return False
+    return not (verb == "approve" and name == "review_note" and after is None)
+
+
 def record_phrase(object_type: str, object_id: str, names: Names, changes: dict) -> str:
     """The record an entry is about, in words ("the visit of 29/11/2026", "Thôn Một")."""
     if object_type == "visit":
@@ -182,7 +191,9 @@ def describe(entry: dict[str, Any], names: Names, link: bool = True) -> AuditLin
         at=entry["at"],
         sentence=sentence,
         place_name=entry.get("place_name", ""),
-        changes=change_lines(object_type, entry["changes"], names),
+        changes=change_lines(
+            object_type, [c for c in entry["changes"] if _says_more(verb, c, entry)], names
+        ),
     )
 
 

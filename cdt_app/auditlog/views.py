@@ -74,7 +74,8 @@ def history(object_type: str, object_id: str):
     return render_template(
         "auditlog/object.html",
         title=object_title(object_type, object_id, names),
-        type_label=type_labels().get(object_type, ""),
+        # the heading of a visit, an account or a household names its kind already
+        type_label=type_labels()[object_type] if object_type in ("place", "skill") else "",
         place_name=page.entries[0]["place_name"],
         audit_history=lines,
         truncated=page.has_next,

@@ -167,8 +167,8 @@ def _household(db, actor, village, name, phone=None):
     return save_household(db, actor, data)
 
 
-def _visit(db, actor, household, day, skills=(("vneid", True), ("dvc", False)), **data):
-    values = {
+def _visit_data(household, day, skills=(("vneid", True), ("dvc", False)), **data) -> dict:
+    return {
         "household_id": household.id,
         "visited_on": day,
         "skills": [{"code": code, "completed": done} for code, done in skills],
@@ -176,7 +176,81 @@ def _visit(db, actor, household, day, skills=(("vneid", True), ("dvc", False)), 
         "notes": "Con cháu cùng học.",
         **data,
     }
-    return save_visit(db, actor, values)
+
+
+def _visit(db, actor, household, day, *skills):
+    return save_visit(db, actor, _visit_data(household, day, *skills))
+
+
+def _field_work(db, world, people) -> None:
+    """Households registered, changed and erased; visits logged, approved, returned, fixed,
+    deleted and left waiting."""
+    tree, vol, lead, coord = world.tree, people["vol"], people["lead"], people["coord"]
+    day = world.today - timedelta(days=2)
+    an = _household(db, vol, tree["village_a1"], "Nguyễn Văn An", "0912345678")
+    binh = _household(db, vol, tree["village_a1"], "Trần Thị Bình")
+    cuc = _household(db, lead, tree["village_a1"], "Lê Văn Cúc")
+    save_household(db, vol, {**_plain(an), "members": 5, "phone": "0987654321"}, an)
+    approved = _visit(db, vol, an, day)
+    returned = _visit(db, vol, binh, day)
+    fixed = _visit(db, vol, binh, day - timedelta(days=1), (("payment", False),))
+    _visit(db, vol, an, world.today)  # waits for review
+    deleted = _visit(db, vol, an, day - timedelta(days=3))
+    erased_visit = _visit(db, people["vol2"], cuc, day)
+    _visit(db, lead, binh, day, (("smartphone", True),))
+    review_visit(db, lead, approved, "approve")
+    review_visit(db, coord, returned, "return", "Thiếu số người được hướng dẫn.")
+    review_visit(db, coord, fixed, "return", "Chưa ghi rõ nội dung.")
+    again = _visit_data(binh, day - timedelta(days=1), (("payment", True),), people_taught=1)
+    save_visit(db, vol, {**again, "notes": "Đã bổ sung."}, fixed)
+    delete_visit(db, vol, deleted)
+    review_visit(db, coord, erased_visit, "return", "Sai ngày.")
+    anonymise_household(db, lead, cuc, "request")
+    record_household_export(db, lead, an, "csv")
+
+
+def _office_work(db, world, people) -> None:
+    """Accounts changed, deactivated and reset; places created, changed, merged and
+    imported; targets set; a skill retired and another moved; exports."""
+    tree, staff, admin, vol = world.tree, people["staff"], people["admin"], people["vol"]
+    renamed = UserInput(
+        username="tinhnguyen2",
+        display_name="Hà Thị Mai Anh",
+        role="volunteer",
+        place_id=tree["village_a1"].id,
+    )
+    update_user(db, admin, people["vol2"], renamed, tree["province"])
+    set_user_active(db, admin, people["gone"], False)
+    reset_password(db, admin, people["vol2"])
+    record(db, vol, "password_change", vol, {})
+    record(db, staff, "totp_on", staff, {})
+    extra = create_place(
+        db, admin, PlaceInput(name="Thôn Ba", kind="thon", parent_id=tree["commune_a"].id)
+    )
+    village = tree["village_b2"]
+    moved = PlaceInput(
+        name="Khu phố Bốn Mới",
+        kind="to_dan_pho",
+        code=village.code,
+        parent_id=tree["commune_b"].id,
+        target_households=60,
+    )
+    update_place(db, staff, village, moved)
+    merge_villages(db, admin, extra, tree["village_a2"])
+    row = {
+        "code": "TN-09",
+        "name": "Khu phố Chín",
+        "kind": "Khu phố",
+        "parent_code": tree["commune_b"].code,
+        "target_households": "90",
+    }
+    import_places(db, admin, [(2, row)])
+    set_targets(db, staff, tree["commune_a"], {tree["village_a1"].id: 120})
+    set_skill_active(db, admin, db.scalar(select(Skill).where(Skill.code == "health")), False)
+    move_skill(db, admin, db.scalar(select(Skill).where(Skill.code == "dvc")), "down")
+    details = {"level": "villages", "from": None, "to": world.today.isoformat()}
+    record_export(db, staff, tree["province"], "coverage.xlsx", {**details, "rows": 4})
+    record_export(db, staff, tree["commune_a"], "visits.csv", {**details, "phones": "masked"})
 
 
 def _build(app, db, make_world) -> dict:
@@ -192,100 +266,10 @@ def _build(app, db, make_world) -> dict:
             "gone": ("volunteer", "village_b1", "nghiviec", {"name": "Ngô Văn Nghỉ"}),
         }
     )
-    tree, people = world.tree, world.people
-    people = {key: db.merge(user) for key, user in people.items()}
+    people = world.people
     with app.test_request_context():
-        vol, lead, coord = people["vol"], people["lead"], people["coord"]
-        staff, admin = people["staff"], people["admin"]
-        day = world.today - timedelta(days=2)
-        an = _household(db, vol, tree["village_a1"], "Nguyễn Văn An", "0912345678")
-        binh = _household(db, vol, tree["village_a1"], "Trần Thị Bình")
-        cuc = _household(db, lead, tree["village_a1"], "Lê Văn Cúc")
-        save_household(db, vol, {**_plain(an), "members": 5, "phone": "0987654321"}, an)
-        approved = _visit(db, vol, an, day)
-        returned = _visit(db, vol, binh, day)
-        fixed = _visit(db, vol, binh, day - timedelta(days=1), (("payment", False),))
-        _visit(db, vol, an, world.today)  # waits for review
-        deleted = _visit(db, vol, an, day - timedelta(days=3))
-        erased_visit = _visit(db, people["vol2"], cuc, day)
-        _visit(db, lead, binh, day, (("smartphone", True),))
-        review_visit(db, lead, approved, "approve")
-        review_visit(db, coord, returned, "return", "Thiếu số người được hướng dẫn.")
-        review_visit(db, coord, fixed, "return", "Chưa ghi rõ nội dung.")
-        save_visit(
-            db,
-            vol,
-            {
-                "household_id": binh.id,
-                "visited_on": day - timedelta(days=1),
-                "skills": [{"code": "payment", "completed": True}],
-                "people_taught": 1,
-                "notes": "Đã bổ sung.",
-            },
-            fixed,
-        )
-        delete_visit(db, vol, deleted)
-        review_visit(db, coord, erased_visit, "return", "Sai ngày.")
-        anonymise_household(db, lead, cuc, "request")
-        record_household_export(db, lead, an, "csv")
-
-        gone = people["gone"]
-        update_user(
-            db,
-            admin,
-            people["vol2"],
-            UserInput(
-                username="tinhnguyen2",
-                display_name="Hà Thị Mai Anh",
-                role="volunteer",
-                place_id=tree["village_a1"].id,
-            ),
-            tree["province"],
-        )
-        set_user_active(db, admin, gone, False)
-        reset_password(db, admin, people["vol2"])
-        record(db, vol, "password_change", vol, {})
-        record(db, staff, "totp_on", staff, {})
-
-        extra = create_place(
-            db, admin, PlaceInput(name="Thôn Ba", kind="thon", parent_id=tree["commune_a"].id)
-        )
-        update_place(
-            db,
-            staff,
-            tree["village_b2"],
-            PlaceInput(
-                name="Khu phố Bốn Mới",
-                kind="to_dan_pho",
-                code=tree["village_b2"].code,
-                parent_id=tree["commune_b"].id,
-                target_households=60,
-            ),
-        )
-        merge_villages(db, admin, extra, tree["village_a2"])
-        import_places(
-            db,
-            admin,
-            [
-                (
-                    2,
-                    {
-                        "code": "TN-09",
-                        "name": "Khu phố Chín",
-                        "kind": "Khu phố",
-                        "parent_code": tree["commune_b"].code,
-                        "target_households": "90",
-                    },
-                )
-            ],
-        )
-        set_targets(db, staff, tree["commune_a"], {tree["village_a1"].id: 120})
-        health = db.scalar(select(Skill).where(Skill.code == "health"))
-        set_skill_active(db, admin, health, False)
-        move_skill(db, admin, db.scalar(select(Skill).where(Skill.code == "dvc")), "down")
-        details = {"level": "villages", "from": None, "to": day.isoformat()}
-        record_export(db, staff, tree["province"], "coverage.xlsx", {**details, "rows": 4})
-        record_export(db, staff, tree["commune_a"], "visits.csv", {**details, "phones": "masked"})
+        _field_work(db, world, people)
+        _office_work(db, world, people)
         db.commit()
     return {"world": world, "people": people}
 

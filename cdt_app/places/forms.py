@@ -16,7 +16,6 @@ class PlaceForm(FlaskForm):
             Length(max=200, message=TOO_LONG),
         ],
     )
-    #: the view offers the kinds of the place's level and scheme (places.kinds)
     kind = SelectField(
         _l("Kind"),
         choices=[(code, label) for code, (_lv, label) in PLACE_KINDS.items()],

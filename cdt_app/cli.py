@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from .config import ROOT
 from .models.user import ROLES
 
-cdt_cli = AppGroup("cdt", help="Sổ tay Tổ CNS commands.")
+cdt_cli = AppGroup("cdt", help="Các lệnh quản trị Sổ tay Tổ CNS.")
 translate_cli = AppGroup("translate", help="Translation and localisation commands.")
 
 
@@ -26,7 +26,7 @@ def alembic_config():
     return config
 
 
-@cdt_cli.command("migrate")
+@cdt_cli.command("migrate", help="Tạo hoặc nâng cấp cơ sở dữ liệu trong CDT_DATABASE_URL.")
 def migrate_command() -> None:
     """Create or upgrade the schema of the database in CDT_DATABASE_URL."""
     from alembic import command
@@ -38,10 +38,22 @@ def migrate_command() -> None:
     with new_session() as session:
         added = seed_skills(session)
         session.commit()
-    click.echo(f"Database schema is up to date ({added} skills added to the catalogue).")
+    if added:
+        click.echo(
+            "Cơ sở dữ liệu đã ở phiên bản mới nhất; "
+            f"đã thêm {added} nội dung hướng dẫn vào danh mục."
+        )
+    else:
+        click.echo(
+            "Cơ sở dữ liệu đã ở phiên bản mới nhất; danh mục nội dung hướng dẫn không thay đổi."
+        )
 
 
-@cdt_cli.command("import-places")
+@cdt_cli.command(
+    "import-places",
+    help="Nhập đơn vị từ tệp CSV hoặc Excel, cột: mã, tên, loại, mã đơn vị cấp trên, "
+    "số hộ theo kế hoạch (code,name,kind,parent_code,target_households).",
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_places_command(file: Path) -> None:
     """Import places from CSV or XLSX (code,name,kind,parent_code,target_households)."""
@@ -61,8 +73,13 @@ def import_places_command(file: Path) -> None:
     click.echo(f"Đã nhập: {result.created} mới, {result.updated} cập nhật.")
 
 
-@cdt_cli.command("import-provinces")
-@click.option("--province", "province_code", required=True, help="GSO code, e.g. 68.")
+@cdt_cli.command(
+    "import-provinces",
+    help="Nhập một tỉnh/thành phố và các xã, phường, đặc khu của nó từ gói vietnam-provinces.",
+)
+@click.option(
+    "--province", "province_code", required=True, help="Mã tỉnh/thành phố của GSO, ví dụ 68."
+)
 def import_provinces_command(province_code: str) -> None:
     """Import a province and its communes from the optional vietnam-provinces package."""
     from .db import new_session
@@ -104,23 +121,29 @@ def import_provinces_command(province_code: str) -> None:
     )
 
 
-@cdt_cli.command("create-user")
-@click.option("--username", required=True)
-@click.option("--password", required=True)
+@cdt_cli.command(
+    "create-user", help="Tạo một tài khoản (tài khoản quản trị đầu tiên, hoặc trong kịch bản)."
+)
+@click.option("--username", required=True, help="Tên đăng nhập.")
+@click.option("--password", required=True, help="Mật khẩu.")
 @click.option(
     "--role",
     required=True,
     type=click.Choice(ROLES),
+    help="Vai trò: volunteer (tổ viên), team_lead (tổ trưởng), coordinator (điều phối viên), "
+    "staff (cán bộ), admin (quản trị).",
 )
-@click.option("--place", "place_code", required=True, help="Code of the user's place.")
-@click.option("--name", "display_name", default="")
+@click.option("--place", "place_code", required=True, help="Mã đơn vị của người dùng.")
+@click.option("--name", "display_name", default="", help="Họ và tên.")
 def create_user_command(username, password, role, place_code, display_name) -> None:
     """Create an account (for the first admin, and scripts)."""
     from sqlalchemy import select
 
+    from .auditlog.wording import FIELD_LABELS
     from .db import new_session
     from .errors import ValidationError
     from .models import Place
+    from .users.forms import role_labels
     from .users.services import UserInput, create_user
 
     with new_session() as session:
@@ -144,14 +167,19 @@ def create_user_command(username, password, role, place_code, display_name) -> N
             )
         except ValidationError as error:
             for field, message in error.errors.items():
-                click.echo(f"{field}: {message}", err=True)
+                click.echo(f"{FIELD_LABELS.get(field, field)}: {message}", err=True)
             sys.exit(1)
         session.commit()
-        click.echo(f"Đã tạo tài khoản {user.username} ({role}) tại {place.name}.")
+        click.echo(f"Đã tạo tài khoản {user.username} ({role_labels()[role]}) tại {place.name}.")
 
 
-@cdt_cli.command("demo")
-@click.option("--scale", type=click.Choice(["small", "province"]), default="small")
+@cdt_cli.command("demo", help="Nạp dữ liệu minh họa (không bao giờ dùng trong production).")
+@click.option(
+    "--scale",
+    type=click.Choice(["small", "province"]),
+    default="small",
+    help="small: năm xã trong một tháng; province: cả tỉnh (để đo hiệu năng).",
+)
 def demo_command(scale: str) -> None:
     """Load the demo data set (never in production)."""
     from .demo import load_demo
@@ -162,17 +190,21 @@ def demo_command(scale: str) -> None:
     click.echo(load_demo(scale))
 
 
-@cdt_cli.command("backup")
+@cdt_cli.command("backup", help="Sao lưu nhất quán cơ sở dữ liệu SQLite khi ứng dụng đang chạy.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(file: Path) -> None:
     """Consistent online backup of the SQLite database (PostgreSQL: use pg_dump)."""
-    from .backup import backup_sqlite
+    from .backup import BackupError, backup_sqlite
 
     url = current_app.config["CDT_DATABASE_URL"]
     if not url.startswith("sqlite"):
         click.echo("Với PostgreSQL, hãy dùng pg_dump (xem README).", err=True)
         sys.exit(1)
-    backup_sqlite(url.split("///", 1)[1], file)
+    try:
+        backup_sqlite(url.split("///", 1)[1], file)
+    except BackupError as error:
+        click.echo(f"Bản sao bị lỗi khi kiểm tra ({error}); chưa sao lưu được.", err=True)
+        sys.exit(1)
     click.echo(f"Đã sao lưu vào {file}.")
 
 

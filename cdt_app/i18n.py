@@ -167,9 +167,20 @@ def today_local() -> date:
     return datetime.now(TZ).date()
 
 
+def in_language(vi: str, en: str | None) -> str:
+    """The English text in the English interface when there is one, else the Vietnamese."""
+    return en if en and _locale() == "en" else vi
+
+
 def register_template_helpers(app) -> None:
+    from .visit_rows import skill_name  # a skill's name, never its code
+
     app.jinja_env.filters.update(
-        number=fmt_number, percent=fmt_percent, date=fmt_date, datetime=fmt_datetime
+        number=fmt_number,
+        percent=fmt_percent,
+        date=fmt_date,
+        datetime=fmt_datetime,
+        skill_name=skill_name,
     )
 
 

@@ -155,7 +155,7 @@ def test_history_of_one_object(client, auth, db, log):
     auth.login("canboa")
     page = client.get(f"/audit/visit/{visit.id}")
     assert page.status_code == 200
-    assert "submitted" in page.text and "returned" in page.text
+    assert "Chờ duyệt → Trả lại" in page.text
     assert "0912345678" not in page.text
     auth.logout()
     auth.login("canbob")  # the visit is in commune A
@@ -198,7 +198,7 @@ def test_review_through_the_web_is_audited_and_listed(client, auth, db, log):
     auth.login("canboa")
     text = client.get("/audit/?action=review").text
     assert f"/audit/visit/{log['visit'].id}" in text
-    assert "approved" in text and log["people"]["doan"].display_name in text
+    assert "đã duyệt" in text and log["people"]["doan"].display_name in text
 
 
 def test_dates_are_local_days(app, db, log):

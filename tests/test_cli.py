@@ -43,7 +43,7 @@ def test_create_user_makes_an_account_that_can_log_in(runner, client, auth, db):
         ]
     )
     assert result.exit_code == 0, result.output
-    assert "Đã tạo tài khoản quantri (staff) tại Tỉnh Lâm Đồng." in result.output
+    assert "Đã tạo tài khoản quantri (Cán bộ) tại Tỉnh Lâm Đồng." in result.output
     user = db.scalar(select(User).where(User.username == "quantri"))
     assert user.place_id == province.id and user.display_name == "Quản Trị Viên"
     assert user.must_change_password is False and verify_password(
@@ -57,8 +57,8 @@ def test_create_user_makes_an_account_that_can_log_in(runner, client, auth, db):
     ("args", "message", "code"),
     [
         (["--place", "99"], "Không tìm thấy đơn vị có mã 99.", 1),
-        (["--password", "123"], "password:", 1),
-        (["--username", "a b!"], "username:", 1),
+        (["--password", "123"], "Mật khẩu:", 1),
+        (["--username", "a b!"], "Tên đăng nhập:", 1),
         (["--role", "boss"], "Invalid value for '--role'", 2),
     ],
 )

@@ -68,7 +68,7 @@ def test_migrate_twice_changes_nothing(empty_app):
     runner = empty_app.test_cli_runner()
     assert runner.invoke(args=["cdt", "migrate"]).exit_code == 0
     again = runner.invoke(args=["cdt", "migrate"])
-    assert again.exit_code == 0 and "0 skills added" in again.output
+    assert again.exit_code == 0 and "danh mục nội dung hướng dẫn không thay đổi" in again.output
     with empty_app.extensions["cdt_engine"].connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
 

@@ -311,7 +311,7 @@ def test_erasure_leaves_the_marker_on_no_page_in_no_export_and_in_no_table(app, 
     assert values["head_name"] == values["phone"] == values["notes"] == ERASED
     assert values["members"] == 5  # what is not personal stays
     history = pages[f"cb /audit/household/{planted['household_id']}"]
-    assert ERASED in history and "Xóa thông tin cá nhân" in history
+    assert ERASED in history and "đã xóa thông tin cá nhân" in history
 
 
 def test_erasure_by_the_retention_rule_reaches_the_same_fields(app, db, planted):

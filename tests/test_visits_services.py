@@ -138,7 +138,7 @@ def test_future_date_is_refused_in_vietnam_time(world, db):
     tomorrow = (today_local() + timedelta(days=1)).isoformat()
     with pytest.raises(ValidationError) as caught:
         save_visit(db, world["volunteer"], _data(world["household"], visited_on=tomorrow))
-    assert caught.value.errors["visited_on"] == "Ngày hướng dẫn không được ở tương lai."
+    assert caught.value.errors["visited_on"] == "Ngày hướng dẫn không được sau hôm nay."
 
 
 def test_lat_without_lon_is_refused(world, db):

@@ -136,7 +136,7 @@ def test_a_validation_error_keeps_everything_typed(client, auth, db, world):
     response = client.post(url, data=data)
     assert response.status_code == 200
     assert "Số người được hướng dẫn phải là số nguyên từ 1 đến 3" in response.text
-    assert "không được ở tương lai" in response.text
+    assert "Ngày hướng dẫn không được sau hôm nay." in response.text
     assert f'value="{future}"' in response.text and 'value="7"' in response.text
     assert "Ghi chú giữ nguyên" in response.text
     assert re.search(r'name="skills" value="dvc"[^>]*checked', response.text)

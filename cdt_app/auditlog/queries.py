@@ -31,6 +31,7 @@ KNOWN_ACTIONS = (
     "merge",
     "retire",
     "reactivate",
+    "deactivate",
     "reorder",
     "anonymise",
     "password_change",

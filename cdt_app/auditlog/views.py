@@ -9,8 +9,10 @@ from ..db import get_session
 from ..permissions import can_read_audit_log, requires
 from ..scope import user_place_or_404
 from ..values import parse_page
+from .describe import describe_entries, object_title
 from .forms import AuditFilterForm
 from .queries import KNOWN_ACTIONS, KNOWN_OBJECT_TYPES, AuditFilters, audit_entries
+from .wording import type_labels
 
 bp = Blueprint("auditlog", __name__, url_prefix="/audit")
 _ARGS = ("action", "object_type", "actor", "date_from", "date_to")
@@ -26,7 +28,9 @@ def _page_url(args: dict, page: int) -> str:
 def index():
     session = get_session()
     root = user_place_or_404(session, current_user)
-    form = AuditFilterForm(formdata=request.args)
+    form = AuditFilterForm(
+        formdata=request.args, actions=KNOWN_ACTIONS, object_types=KNOWN_OBJECT_TYPES
+    )
     form.validate()
     filters = AuditFilters(
         action=(form.action.data or "").strip()[:40],
@@ -42,9 +46,8 @@ def index():
         "auditlog/index.html",
         form=form,
         page=page,
+        lines=describe_entries(session, page.entries)[0],
         filtered=bool(args),
-        known_actions=KNOWN_ACTIONS,
-        known_types=KNOWN_OBJECT_TYPES,
         prev_url=_page_url(args, page.page - 1) if page.page > 1 else None,
         next_url=_page_url(args, page.page + 1) if page.has_next else None,
     )
@@ -67,10 +70,13 @@ def history(object_type: str, object_id: str):
     )
     if not page.entries:
         abort(404)
+    lines, names = describe_entries(session, page.entries, link=False)
     return render_template(
         "auditlog/object.html",
-        object_type=object_type,
-        object_id=object_id,
-        audit_history=page.entries,
+        title=object_title(object_type, object_id, names),
+        # the heading of a visit, an account or a household names its kind already
+        type_label=type_labels()[object_type] if object_type in ("place", "skill") else "",
+        place_name=page.entries[0]["place_name"],
+        audit_history=lines,
         truncated=page.has_next,
     )

@@ -15,6 +15,7 @@ from ..audit import record
 from ..errors import ValidationError
 from ..i18n import nfc
 from ..models import LEVELS, PLACE_KINDS, Place, User
+from .kinds import default_scheme
 from .services import PlaceInput, create_place, kind_from_label, update_place
 
 COLUMNS = ("code", "name", "kind", "parent_code", "target_households")
@@ -182,7 +183,7 @@ def import_places(
         except ValueError:
             errors.append((number, _("The target households must be a whole number.")))
             continue
-        scheme = "local" if PLACE_KINDS[kind][0] == "village" else "2025"
+        scheme = default_scheme(kind)
         if (scheme, code) in seen:
             errors.append(
                 (

@@ -13,6 +13,7 @@ from ..errors import ValidationError
 from ..i18n import nfc, search_key, sort_key
 from ..models import PLACE_KINDS, Household, Place, User, Visit, utcnow
 from ..scope import subtree_condition
+from .kinds import default_scheme, scheme_error
 
 _AUDITED = ("name", "kind", "code", "code_scheme", "parent_id", "target_households", "active")
 #: which levels may hold which: a child's level must come after its parent's
@@ -52,6 +53,8 @@ def _validate(session: Session, data: PlaceInput, place: Place | None) -> tuple[
     kind = kind_from_label(data.kind or "")
     if kind is None:
         errors["kind"] = _("Please choose a valid kind of place.")
+    elif message := scheme_error(kind, data.code_scheme or (place.code_scheme if place else "")):
+        errors["kind"] = message
     if data.target_households is not None and not 0 <= data.target_households <= 10_000_000:
         errors["target_households"] = _("The target must be a whole number from 0.")
     parent = session.get(Place, data.parent_id) if data.parent_id else None
@@ -90,9 +93,11 @@ def _check_level_change(session: Session, place: Place, level: str, errors: dict
 
 
 def _scheme_for(kind: str, requested: str) -> str:
-    if requested:
-        return requested
-    return "local" if PLACE_KINDS[kind][0] == "village" else "2025"
+    """The code scheme stored: local for a village (whatever its tree's), else the one asked
+    for, else the one the kind belongs to."""
+    if PLACE_KINDS[kind][0] == "village":
+        return "local"
+    return requested or default_scheme(kind)
 
 
 def _check_code_free(session: Session, scheme: str, code: str, place_id: int | None) -> None:

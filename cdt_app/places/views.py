@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..db import get_session
@@ -14,6 +15,7 @@ from ..permissions import can_add_people_at_places, can_manage_places, requires
 from ..scope import get_place_or_404, place_in_area, user_place, user_place_or_404
 from .forms import ImportForm, MergeForm, PlaceForm
 from .importer import ImportRefused, import_places, read_rows
+from .kinds import kind_choices, kinds_under, tree_scheme
 from .queries import (
     children_with_counts,
     household_count,
@@ -64,11 +66,12 @@ def detail(place_id: int):
     )
 
 
-def _input_from(form: PlaceForm, parent_id: int | None) -> PlaceInput:
+def _input_from(form: PlaceForm, parent_id: int | None, scheme: str) -> PlaceInput:
     return PlaceInput(
         name=form.name.data or "",
         kind=form.kind.data or "",
         code=form.code.data or "",
+        code_scheme=scheme,
         parent_id=parent_id,
         target_households=form.target_value(),
         active=bool(form.active.data),
@@ -95,12 +98,15 @@ def create(parent_id: int):
     if parent.is_village:
         abort(404)
     form = PlaceForm(parent_code=parent.code)
-    if request.method == "GET":
-        form.kind.data = "thon" if parent.level == "commune" else "xa"
+    scheme = tree_scheme(parent)
+    form.kind.choices = kind_choices(kinds_under(parent, scheme))
+    if request.method == "GET" and form.kind.choices:
+        form.kind.data = form.kind.choices[0][0]
     if form.validate_on_submit():
         with form_transaction(form, field_names=_FIELD_NAMES) as outcome:
             new_parent = _parent_from_code(session, form) or parent
-            place = create_place(session, current_user, _input_from(form, new_parent.id))
+            data = _input_from(form, new_parent.id, scheme)
+            place = create_place(session, current_user, data)
         if outcome.ok:
             flash(_("The place has been created."), "success")
             return redirect(url_for("places.detail", place_id=place.id))
@@ -116,6 +122,8 @@ def edit(place_id: int):
     is_root = place.id == user_place(session, current_user).id
     parent = session.get(Place, place.parent_id) if place.parent_id else None
     form = PlaceForm(obj=place, parent_code=parent.code if parent else "")
+    scheme = tree_scheme(place, parent)
+    form.kind.choices = kind_choices(kinds_under(parent, scheme), place.kind)
     if form.validate_on_submit():
         with form_transaction(form, field_names=_FIELD_NAMES) as outcome:
             new_parent = _parent_from_code(session, form)
@@ -124,7 +132,7 @@ def edit(place_id: int):
                 raise ValidationError({"parent_code": _("You cannot move your own place.")})
             if new_parent is None and not is_root:
                 raise ValidationError({"parent_code": _("Please enter the parent's code.")})
-            update_place(session, current_user, place, _input_from(form, new_parent_id))
+            update_place(session, current_user, place, _input_from(form, new_parent_id, scheme))
         if outcome.ok:
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("places.detail", place_id=place.id))
@@ -154,12 +162,14 @@ def merge(place_id: int):
         if outcome.ok:
             flash(
                 _(
-                    "%(source)s has been merged into %(target)s: %(households)d households and "
-                    "%(visits)d visits moved.",
+                    "%(source)s has been merged into %(target)s: %(households)s and %(visits)s "
+                    "moved.",
                     source=source.name,
                     target=target.name,
-                    households=result.households,
-                    visits=result.visits,
+                    households=ngettext(
+                        "%(num)d household", "%(num)d households", result.households
+                    ),
+                    visits=ngettext("%(num)d visit", "%(num)d visits", result.visits),
                 ),
                 "success",
             )

@@ -7,8 +7,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 
-@click.command("apply-retention")
-@click.option("--dry-run", is_flag=True, help="Only count the households concerned.")
+@click.command(
+    "apply-retention",
+    help="Xóa thông tin cá nhân của các hộ không có hoạt động lâu hơn CDT_RETENTION_DAYS ngày.",
+)
+@click.option("--dry-run", is_flag=True, help="Chỉ đếm số hộ sẽ bị xóa thông tin, không xóa.")
 @with_appcontext
 def apply_retention_command(dry_run: bool) -> None:
     """Anonymise households whose last activity is older than CDT_RETENTION_DAYS."""

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 
 from ..i18n import fmt_date, fmt_datetime, fmt_percent, mask_phone
 from ..models import LEVELS, Place
+from ..visit_rows import skill_name
 from .export_queries import raw_visits_query
 from .periods import Period
 from .rows import CoverageReport, PlaceRow
@@ -82,7 +83,7 @@ def coverage_columns(report: CoverageReport, hierarchy: dict[int, dict]) -> list
         Column(_("Active volunteers"), lambda row: row.figures.active_volunteers),
     ]
     for skill in report.skills:
-        code, name = skill.code, skill.name_vi
+        code, name = skill.code, skill_name(skill)
         columns += [
             Column(
                 _("%(skill)s: households reached", skill=name),

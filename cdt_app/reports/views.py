@@ -25,6 +25,7 @@ from ..models import Place, utcnow
 from ..permissions import can_manage_reports, can_view_reports, requires
 from ..places.services import ancestors_of
 from ..scope import get_place_or_404, place_in_area, place_or_own_or_404
+from ..visit_rows import skill_name
 from .chart import coverage_chart
 from .export_queries import export_lookups, hierarchy_names
 from .exports import (
@@ -74,7 +75,7 @@ def _sort_options(report: CoverageReport) -> list[tuple[str, str]]:
     }
     for skill in report.skills:
         for part in SKILL_SORT_PARTS:
-            options.append((f"skill:{skill.code}:{part}", f"{skill.name_vi}: {parts[part]}"))
+            options.append((f"skill:{skill.code}:{part}", f"{skill_name(skill)}: {parts[part]}"))
     return options
 
 

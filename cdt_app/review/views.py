@@ -7,6 +7,7 @@ import uuid
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..db import get_session
@@ -132,10 +133,12 @@ def approve_selected():
         )
     if result.skipped:
         flash(
-            _(
-                "%(n)d selected visits could not be approved (already reviewed or not yours to "
+            ngettext(
+                "%(num)d selected visit could not be approved (already reviewed or not yours to "
                 "review).",
-                n=result.skipped,
+                "%(num)d selected visits could not be approved (already reviewed or not yours to "
+                "review).",
+                result.skipped,
             ),
             "warning",
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal, format_percent
@@ -172,9 +173,13 @@ def in_language(vi: str, en: str | None) -> str:
     return en if en and _locale() == "en" else vi
 
 
-def register_template_helpers(app) -> None:
-    from .visit_rows import skill_name  # a skill's name, never its code
+def skill_name(skill: Any) -> str:
+    """A skill's name in the page's language (Vietnamese unless English is chosen): never its
+    code."""
+    return in_language(skill.name_vi, getattr(skill, "name_en", ""))
 
+
+def register_template_helpers(app) -> None:
     app.jinja_env.filters.update(
         number=fmt_number,
         percent=fmt_percent,

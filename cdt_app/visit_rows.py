@@ -12,12 +12,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from .i18n import _locale
+from .i18n import skill_name
 from .models import Household, Skill, User, Visit, VisitSkill, VisitStatusChange
 
 
@@ -35,13 +34,6 @@ class VisitRow:
     household_name: str
     volunteer_name: str = ""
     skills: list[SkillTaught] = field(default_factory=list)
-
-
-def skill_name(skill: Skill | Any) -> str:
-    """The skill's name in the page's language (Vietnamese unless English is chosen)."""
-    if _locale() == "en" and getattr(skill, "name_en", ""):
-        return skill.name_en
-    return skill.name_vi
 
 
 def skills_of_visits(session: Session, visit_ids: list[uuid.UUID]) -> dict:

@@ -235,12 +235,14 @@ def reference(world: World, place: Place, period: Period) -> dict:
         "people_taught": sum(v.people_taught for v in counted),
         "active_volunteers": len({v.volunteer_id for v in counted}),
         "skills": skills,
+        "last_visit_on": max((v.visited_on for v in counted), default=None),
     }
 
 
 def figures(report_figures) -> dict:
     data = report_figures.as_api()
     data["skills"] = {code: data["skills"][code] for code in CODES}
+    data["last_visit_on"] = report_figures.last_visit_on  # follows the period and the switch
     return data
 
 

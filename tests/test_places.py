@@ -52,9 +52,9 @@ def test_detail_lists_children_with_village_household_and_target_counts(
     page = client.get(f"/places/{tree['province'].id}")
     assert page.status_code == 200
     assert "Xã An Bình" in page.text and "Phường Bình An" in page.text
-    assert "2 thôn/khu phố · 4 hộ · chỉ tiêu 150" in page.text
+    assert "2 thôn/khu phố · 4 hộ · chỉ tiêu chính thức 150" in page.text
     commune = client.get(f"/places/{tree['commune_a'].id}")
-    assert "3 hộ · chỉ tiêu 100" in commune.text
+    assert "3 hộ · chỉ tiêu chính thức 100" in commune.text
     village = client.get(f"/places/{tree['village_a1'].id}")
     assert village.status_code == 200 and "Gộp vào thôn khác" in village.text
 

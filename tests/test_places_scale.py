@@ -94,7 +94,7 @@ def test_province_page_makes_the_same_queries_with_3000_villages(
     with count_queries() as large:
         page = client.get(url)
     assert page.status_code == 200
-    assert "25 thôn/khu phố" in page.text and "chỉ tiêu 2.500" in page.text
+    assert "25 thôn/khu phố" in page.text and "chỉ tiêu chính thức 2.500" in page.text
     assert len(large) == len(small)
     rows = children_with_counts(db, province)
     assert len(rows) == COMMUNES + 1

@@ -52,13 +52,21 @@ def world(make_world):
     return reports_world(make_world)
 
 
+_FIGURE = re.compile(r'data-figure="([\w:]+)">(.*?)</(?:dd|strong|span)>', re.S)
+
+
+def _figures(body: str) -> dict[str, str]:
+    return {name: re.sub(r"<[^>]+>", "", text).strip() for name, text in _FIGURE.findall(body)}
+
+
 def rows_of(html: str) -> dict[str, dict[str, str]]:
-    """{row id: {figure: text}} from the coverage table of the page."""
-    table = html.split('id="coverage-table"', 1)[1].split("</table>", 1)[0]
-    result = {}
-    for row_id, body in re.findall(r'<tr id="row-(\w+)"[^>]*>(.*?)</tr>', table, re.S):
-        cells = re.findall(r'data-figure="([\w:]+)">(.*?)</td>', body, re.S)
-        result[row_id] = {name: re.sub(r"<[^>]+>", "", text).strip() for name, text in cells}
+    """{row id: {figure: text}} from the page: the totals ("total") and each place under it
+    (one <details> each in the list of places)."""
+    totals = html.split('id="row-total"', 1)[1].split("</div>", 1)[0]
+    result = {"total": _figures(totals)}
+    places = html.split('id="coverage-places"', 1)[1].split("</ol>", 1)[0]
+    for row_id, body in re.findall(r'<details id="row-(\d+)"[^>]*>(.*?)</details>', places, re.S):
+        result[row_id] = _figures(body)
     return result
 
 
@@ -105,7 +113,7 @@ def test_drill_down_to_villages_and_a_village(client, auth, world):
     village = client.get(f"/reports/coverage?place={tree['village_b2'].id}")
     assert village.status_code == 200
     assert 'data-figure="coverage">100,0%<' in village.text
-    assert 'id="coverage-table"' not in village.text  # a village has no children
+    assert 'id="coverage-places"' not in village.text  # a village has no children
 
 
 def test_periods_and_approved_only(client, auth, world):
@@ -135,7 +143,7 @@ def test_sorting_by_columns_and_vietnamese_names(client, auth, db):
 
     def order(query: str) -> list[str]:
         html = client.get(f"/reports/coverage?{query}").text
-        ids = re.findall(r'<tr id="row-(\d+)"', html.split('id="coverage-table"')[1])
+        ids = re.findall(r'<details id="row-(\d+)"', html.split('id="coverage-places"')[1])
         by_id = {str(p.id): name for name, p in communes.items()}
         return [by_id[i] for i in ids]
 

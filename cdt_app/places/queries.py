@@ -17,7 +17,8 @@ class ChildRow:
     place: Place
     villages: int  #: villages in its subtree (itself, for a village)
     households: int  #: registered households (not deleted) in those villages
-    target: int  #: sum of the villages' targets (those that have one)
+    target: int  #: sum of the villages' targets (those that have one): the official target
+    without_target: int = 0  #: villages in use with no target (coverage counts their households)
 
 
 def _under(descendant_path, ancestor_path):
@@ -44,6 +45,9 @@ def children_with_counts(session: Session, place: Place) -> list[ChildRow]:
             func.count(case((village.active.is_(True), village.id))),
             func.coalesce(func.sum(CoverageVillage.registered_households), 0),
             func.coalesce(func.sum(village.target_households), 0),
+            func.count(
+                case((and_(village.active.is_(True), village.target_households.is_(None)), 1))
+            ),
         )
         .select_from(Place)
         .outerjoin(village, and_(_under(village.path, Place.path), village.level == "village"))
@@ -53,8 +57,8 @@ def children_with_counts(session: Session, place: Place) -> list[ChildRow]:
         .order_by(Place.active.desc(), Place.sort_key)
     ).all()
     return [
-        ChildRow(place=child, villages=villages, households=households, target=target)
-        for child, villages, households, target in rows
+        ChildRow(child, villages, households, target, without_target)
+        for child, villages, households, target, without_target in rows
     ]
 
 

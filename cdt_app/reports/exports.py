@@ -21,9 +21,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Engine
 
-from ..i18n import fmt_date, fmt_datetime, fmt_percent, mask_phone
+from ..i18n import fmt_date, fmt_datetime, fmt_percent, mask_phone, skill_name
 from ..models import LEVELS, Place
-from ..visit_rows import skill_name
 from .export_queries import raw_visits_query
 from .periods import Period
 from .rows import CoverageReport, PlaceRow

@@ -87,13 +87,8 @@ def _figures_branch(groups, sources: Sources):
     vf = sources.households
     is_village = vil.c.level == "village"
     registered_col = func.coalesce(vf.c.registered, 0)
-    target_col = sa.case(
-        (
-            sa.and_(is_village, vil.c.target_households.is_not(None)),
-            vil.c.target_households,
-        ),
-        else_=registered_col,
-    )
+    has_target = sa.and_(is_village, vil.c.target_households.is_not(None))
+    target_col = sa.case((has_target, vil.c.target_households), else_=registered_col)
     stalled = sa.and_(
         is_village,
         vil.c.active == sa.true(),
@@ -106,6 +101,9 @@ def _figures_branch(groups, sources: Sources):
         select(
             groups.c.gid,
             func.coalesce(func.sum(target_col), 0).label("target_households"),
+            func.coalesce(
+                func.sum(sa.case((has_target, vil.c.target_households), else_=0)), 0
+            ).label("official_target_households"),
             func.coalesce(func.sum(registered_col), 0).label("registered_households"),
             func.coalesce(func.sum(vf.c.reached), 0).label("reached_households"),
             func.coalesce(func.sum(vf.c.visits), 0).label("visits"),
@@ -121,7 +119,8 @@ def _figures_branch(groups, sources: Sources):
                 0,
             ).label("villages_without_target"),
             func.coalesce(func.sum(sa.case((stalled, 1), else_=0)), 0).label("stalled_villages"),
-            func.max(_cv.c.last_visit_on).label("last_visit_on"),
+            # the newest visit of any date and status picks the source (see coverage_report)
+            func.max(_cv.c.last_visit_on).label("newest_visit_on"),
         )
         .select_from(groups)
         .join(vil, _in_group(vil, groups))
@@ -152,7 +151,11 @@ def _volunteers_branch(groups, sources: Sources):
     vil = _place.alias("vil")
     volunteers = sources.volunteers
     return (
-        select(groups.c.gid, func.count(volunteers.c.volunteer_id.distinct()).label("volunteers"))
+        select(
+            groups.c.gid,
+            func.count(volunteers.c.volunteer_id.distinct()).label("volunteers"),
+            func.max(volunteers.c.last).label("last_visit_on"),
+        )
         .select_from(groups)
         .join(vil, _in_group(vil, groups))
         .join(volunteers, volunteers.c.village_id == vil.c.id)
@@ -210,15 +213,16 @@ def _fill(
         values = result._asdict()
         figures = by_id[values.pop("gid")].figures
         for key, value in values.items():
-            setattr(figures, key, int(value) if key != "last_visit_on" else value)
+            setattr(figures, key, value if key == "newest_visit_on" else int(value))
     code_of = {s.id: s.code for s in skills}
     for gid, skill_id, reached, completed in session.execute(skills_sql, params):
         if skill_id in code_of:
             by_id[gid].figures.skills[code_of[skill_id]] = SkillFigures(
                 int(reached or 0), int(completed or 0)
             )
-    for gid, volunteers in session.execute(volunteers_sql, params):
+    for gid, volunteers, last_visit_on in session.execute(volunteers_sql, params):
         by_id[gid].figures.active_volunteers = int(volunteers)
+        by_id[gid].figures.last_visit_on = last_visit_on
     return own, rows
 
 
@@ -253,8 +257,8 @@ def coverage_report(
     if (
         source == "auto"
         and chosen != "raw"
-        and own.figures.last_visit_on is not None
-        and own.figures.last_visit_on > period.end
+        and own.figures.newest_visit_on is not None
+        and own.figures.newest_visit_on > period.end
     ):
         chosen = "raw"  # visits dated after the end of the period: only the raw rows can tell
         own, rows = _fill(session, place, period, level, chosen, skills, cutoff)

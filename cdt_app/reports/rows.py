@@ -26,10 +26,15 @@ class Figures:
     active_volunteers: int = 0
     skills: dict[str, SkillFigures] = field(default_factory=dict)
     # for the page only
+    #: the official targets alone (villages without one add nothing)
+    official_target_households: int = 0
     villages: int = 0
     villages_without_target: int = 0
     stalled_villages: int = 0
+    #: the last counted visit: in the period, approved when only approved visits count
     last_visit_on: date | None = None
+    #: the newest visit of any date and status (it picks the source of the figures)
+    newest_visit_on: date | None = None
 
     @property
     def coverage(self) -> float:

@@ -101,7 +101,7 @@ class Sources:
 
     households: Any  #: village_id, registered, reached, visits, people
     skills: Any  #: village_id, skill_id, reached, completed
-    volunteers: Any  #: village_id, volunteer_id (only the active ones)
+    volunteers: Any  #: village_id, volunteer_id (only the active ones), last (their last visit)
 
 
 def _aggregate_sources(approved_only: bool) -> Sources:
@@ -121,7 +121,7 @@ def _aggregate_sources(approved_only: bool) -> Sources:
         _cvs.c[f"completed_{suffix}"].label("completed"),
     ).subquery("vs")
     volunteers = (
-        select(_cvv.c.village_id, _cvv.c.volunteer_id)
+        select(_cvv.c.village_id, _cvv.c.volunteer_id, _cvv.c[f"last_{suffix}"].label("last"))
         .where(_cvv.c[f"visits_{suffix}"] > 0)
         .subquery("vv")
     )
@@ -168,9 +168,10 @@ def _month_sources(approved_only: bool) -> Sources:
         .where(_cvsm.c.month >= since)
         .subquery("vs")
     )
+    last = _cvv.c[f"last_{suffix}"]
     volunteers = (
-        select(_cvv.c.village_id, _cvv.c.volunteer_id)
-        .where(_cvv.c[f"last_{suffix}"] >= sa.bindparam(_P_START, type_=sa.Date))
+        select(_cvv.c.village_id, _cvv.c.volunteer_id, last.label("last"))
+        .where(last >= sa.bindparam(_P_START, type_=sa.Date))
         .subquery("vv")
     )
     return Sources(households, skills, volunteers)
@@ -237,10 +238,11 @@ def _raw_sources(has_start: bool, approved_only: bool) -> Sources:
         select(
             _visit.c.village_id.label("village_id"),
             _visit.c.volunteer_id.label("volunteer_id"),
+            func.max(_visit.c.visited_on).label("last"),
         )
         .join(p4, p4.c.id == _visit.c.village_id)
         .where(counted_visits(p4, has_start, approved_only))
-        .distinct()
+        .group_by(_visit.c.village_id, _visit.c.volunteer_id)
         .cte("vv")
         .prefix_with("MATERIALIZED")
     )

@@ -20,13 +20,12 @@ from flask_login import current_user, login_required
 
 from ..db import get_engine, get_session, new_session
 from ..forms import form_transaction
-from ..i18n import today_local
+from ..i18n import skill_name, today_local
 from ..models import Place, utcnow
 from ..permissions import can_manage_reports, can_view_reports, requires
 from ..places.services import ancestors_of
 from ..scope import get_place_or_404, place_in_area, place_or_own_or_404
-from ..visit_rows import skill_name
-from .chart import coverage_chart
+from .chart import coverage_bar
 from .export_queries import export_lookups, hierarchy_names
 from .exports import (
     coverage_csv,
@@ -117,7 +116,8 @@ def coverage():
         filters=filters,
         trail=trail,
         presets=[(key, presets[key]) for key in PRESETS],
-        chart=coverage_chart(rows, _("Coverage by place")),
+        bar=coverage_bar,
+        open_all=request.args.get("open") == "1",
         period_label=period_text(report.period),
         can_manage=can_manage_reports(current_user),
         exported_at=utcnow(),

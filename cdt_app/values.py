@@ -10,6 +10,7 @@ never fails: a bad page number is page 1.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 import uuid
 from datetime import date
@@ -148,26 +149,44 @@ def parse_uuid(value: Any) -> uuid.UUID:
         raise BadValue(value) from error
 
 
+#: a date typed day first, as dates are written in Vietnam: 1/2/2026, 01.02.2026, 01-02-2026
+_DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})", re.ASCII)
+#: the same with no separator, as a phone's number pad types it: 01022026
+_DAY_FIRST_DIGITS = re.compile(r"(\d{2})(\d{2})(\d{4})", re.ASCII)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
 def parse_date(value: Any) -> date:
-    """A date from a ``date``, an ISO "YYYY-MM-DD" string or a Vietnamese "dd/mm/yyyy"."""
+    """A date from a ``date``, an ISO "yyyy-mm-dd" string (the API, the browser's date picker)
+    or a date typed day first: "dd/mm/yyyy", also with "." or "-", one-digit day or month, or
+    the eight digits alone ("01022026" is 1 February 2026)."""
     if isinstance(value, date) and not hasattr(value, "hour"):
         return value
     if not isinstance(value, str):
         raise BadValue(value)
     text = value.strip()
-    if not text.isascii() or len(text) > 10:
+    if len(text) > 10:
         raise BadValue(value)
     try:
-        if "/" in text:
-            day, month, year = (int(part) for part in text.split("/"))
-            if year < 1000:
-                raise BadValue(value)
-            return date(year, month, day)
-        if len(text) != 10:
+        if _ISO_DATE.fullmatch(text):
+            return date.fromisoformat(text)
+        typed = _DAY_FIRST.fullmatch(text)
+        if typed:
+            day, month, year = typed[1], typed[3], typed[4]
+        elif typed := _DAY_FIRST_DIGITS.fullmatch(text):
+            day, month, year = typed[1], typed[2], typed[3]
+        else:
             raise BadValue(value)
-        return date.fromisoformat(text)
+        if int(year) < 1000:
+            raise BadValue(value)
+        return date(int(year), int(month), int(day))
     except ValueError as error:
         raise BadValue(value) from error
+
+
+def date_text(day: date) -> str:
+    """``day`` as it is shown and typed: dd/mm/yyyy (read back by ``parse_date``)."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
 def parse_page(value: Any) -> int:

@@ -75,13 +75,17 @@ def _visit_form(client, url: str, **fields) -> dict:
 def test_the_form_defaults_to_today_and_one_person(client, auth, world):
     auth.login("tn")
     page = client.get(f"/visits/new?household={world['household'].id}")
-    assert f'value="{today_local().isoformat()}"' in page.text
-    assert f'max="{today_local().isoformat()}"' in page.text
+    # "Hôm nay" is chosen; "Hôm qua" is one tap away; another day is typed dd/mm/yyyy
+    assert re.search(r'<input checked[^>]*name="visited_day"[^>]*value="today"', page.text)
+    assert 'value="yesterday"' in page.text and "Hôm qua" in page.text
+    typed = re.search(r'<input[^>]*name="visited_on"[^>]*>', page.text)[0]
+    assert f'value="{today_local():%d/%m/%Y}"' in typed and 'type="text"' in typed
+    assert 'inputmode="numeric"' in typed and 'placeholder="dd/mm/yyyy"' in typed
     assert re.search(r'name="people_taught"[^>]*value="1"', page.text)
     assert "Đỗ Văn Hải" in page.text and "Từ 1 đến 3" in page.text
     # every active skill with its "completed" toggle, none ticked yet
     assert page.text.count('name="skills"') == 8 and page.text.count('name="completed"') == 8
-    assert " checked" not in page.text
+    assert not re.search(r'name="(skills|completed)"[^>]*checked', page.text)
     assert "Đã tự làm được" in page.text
 
 
@@ -97,7 +101,8 @@ def test_log_a_visit(client, auth, db, world):
         notes="Cài VNeID cho hai vợ chồng",
     )
     response = client.post(url, data=data)
-    assert response.status_code == 302 and response.location.endswith("/visits/mine")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/visits/{data['new_id']}?saved=1")
     _fresh(db)
     visit = db.scalar(select(Visit))
     assert str(visit.id) == data["new_id"]

@@ -149,17 +149,20 @@ def parse_uuid(value: Any) -> uuid.UUID:
         raise BadValue(value) from error
 
 
-#: a date typed day first, as dates are written in Vietnam: 1/2/2026, 01.02.2026, 01-02-2026
-_DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})", re.ASCII)
-#: the same with no separator, as a phone's number pad types it: 01022026
-_DAY_FIRST_DIGITS = re.compile(r"(\d{2})(\d{2})(\d{4})", re.ASCII)
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+#: an ISO date (the API, a browser's date picker): 2026-02-01
+_ISO_DATE = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})", re.ASCII)
+#: a date typed day first, as dates are written in Vietnam: 1/2/2026, 01.02.2026, 01-02-2026,
+#: or the eight digits alone, as a phone's number pad types them: 01022026
+_DAY_FIRST = (
+    re.compile(r"(?P<day>\d{1,2})([/.-])(?P<month>\d{1,2})\2(?P<year>\d{4})", re.ASCII),
+    re.compile(r"(?P<day>\d{2})(?P<month>\d{2})(?P<year>\d{4})", re.ASCII),
+)
 
 
 def parse_date(value: Any) -> date:
-    """A date from a ``date``, an ISO "yyyy-mm-dd" string (the API, the browser's date picker)
-    or a date typed day first: "dd/mm/yyyy", also with "." or "-", one-digit day or month, or
-    the eight digits alone ("01022026" is 1 February 2026)."""
+    """A date from a ``date``, an ISO "yyyy-mm-dd" string, or a date typed day first:
+    "dd/mm/yyyy", also with "." or "-", a one-digit day or month, or the eight digits alone
+    ("01022026" is 1 February 2026); a year before 1000 is refused."""
     if isinstance(value, date) and not hasattr(value, "hour"):
         return value
     if not isinstance(value, str):
@@ -167,21 +170,14 @@ def parse_date(value: Any) -> date:
     text = value.strip()
     if len(text) > 10:
         raise BadValue(value)
-    try:
-        if _ISO_DATE.fullmatch(text):
-            return date.fromisoformat(text)
-        typed = _DAY_FIRST.fullmatch(text)
-        if typed:
-            day, month, year = typed[1], typed[3], typed[4]
-        elif typed := _DAY_FIRST_DIGITS.fullmatch(text):
-            day, month, year = typed[1], typed[2], typed[3]
-        else:
-            raise BadValue(value)
-        if int(year) < 1000:
-            raise BadValue(value)
-        return date(int(year), int(month), int(day))
-    except ValueError as error:
-        raise BadValue(value) from error
+    for pattern in (_ISO_DATE, *_DAY_FIRST):
+        found = pattern.fullmatch(text)
+        if found and int(found["year"]) >= 1000:
+            try:
+                return date(int(found["year"]), int(found["month"]), int(found["day"]))
+            except ValueError as error:
+                raise BadValue(value) from error
+    raise BadValue(value)
 
 
 def date_text(day: date) -> str:

@@ -17,7 +17,9 @@ from ..values import MAX_PAGE
 from ..visit_rows import VisitRow, visit_rows, with_names
 
 PER_PAGE = 30
-#: the returned visits listed on the first page of "my visits" (all of them, in practice)
+#: "my visits": the visits of a page (on a phone: about four screens), and the returned ones
+#: listed before them on the first page (all of them, in practice)
+MINE_PER_PAGE = 20
 RETURNED_MAX = 100
 
 
@@ -53,8 +55,8 @@ class MyVisits:
 
 
 def my_visits(session: Session, user: User, page: int = 1) -> MyVisits:
-    """The author's visits: a page of ``PER_PAGE`` of those not returned, newest first, with
-    the returned ones before them on the first page; five queries."""
+    """The author's visits: a page of ``MINE_PER_PAGE`` of those not returned, newest first,
+    with the returned ones before them on the first page; five queries."""
     page = max(1, min(page, MAX_PAGE))
     today = today_local()
     monday = week_start(today)
@@ -70,8 +72,8 @@ def my_visits(session: Session, user: User, page: int = 1) -> MyVisits:
         session,
         with_names(mine, Visit.status != "returned")
         .order_by(*newest)
-        .offset((page - 1) * PER_PAGE)
-        .limit(PER_PAGE + 1),
+        .offset((page - 1) * MINE_PER_PAGE)
+        .limit(MINE_PER_PAGE + 1),
     )
     this_week = (Visit.visited_on >= monday, Visit.visited_on != today)
     totals = session.execute(
@@ -82,7 +84,7 @@ def my_visits(session: Session, user: User, page: int = 1) -> MyVisits:
             mine, Visit.status != "returned", Visit.deleted_at.is_(None), Visit.visited_on >= monday
         )
     ).one()
-    rows, has_next = rows[:PER_PAGE], len(rows) > PER_PAGE
+    rows, has_next = rows[:MINE_PER_PAGE], len(rows) > MINE_PER_PAGE
     return MyVisits(
         returned=returned,
         today=[row for row in rows if row.visit.visited_on == today],

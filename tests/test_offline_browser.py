@@ -557,6 +557,33 @@ def test_unknown_ids_are_not_reused(pwa, world, db):
     assert len(ids) == 2 and all(uuid.UUID(i) for i in ids)
 
 
+def test_offline_the_home_search_and_yesterday_work(pwa, world, db):
+    """The kept home page: its search finds the household on the phone; "Hôm qua" is the
+    phone's yesterday in Vietnam, sent as such."""
+    page = pwa.page
+    pwa.logged_in_then_offline()
+    pwa.goto("/")
+    page.get_by_role("searchbox").fill("le thi binh")
+    page.get_by_role("button", name="Tìm").click()
+    page.wait_for_url(re.compile(r"/visits/new\?q="))
+    expect(page.locator("[data-offline-list] a")).to_have_count(1)
+    page.locator("[data-offline-list] a").click()
+    page.wait_for_url(re.compile(r"/visits/new\?household="))
+    expect(page.locator(".visit-household")).to_contain_text("Lê Thị Bình")
+    assert page.is_checked("input[name=visited_day][value=today]")
+    page.check("input[name=visited_day][value=yesterday]")
+    log_visit(pwa, {"dvc": True}, "1")
+    pwa.expect_pending(1)
+    assert (
+        pwa.outbox()[0]["payload"]["visited_on"] == (today_local() - timedelta(days=1)).isoformat()
+    )
+    pwa.online()
+    wait_synced(pwa)
+    visit = db.scalars(select(Visit)).one()
+    assert visit.household_id == world["binh"].id
+    assert visit.visited_on == today_local() - timedelta(days=1)
+
+
 # --- exporting what is not sent --------------------------------------------------------------
 
 

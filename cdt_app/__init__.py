@@ -121,7 +121,10 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_context(app: Flask) -> None:
+    import sys
+
     from flask_babel import get_locale
+    from flask_login import current_user
 
     from . import permissions
     from .i18n import register_template_helpers
@@ -132,7 +135,8 @@ def register_template_context(app: Flask) -> None:
     @app.context_processor
     def inject_globals() -> dict:
         return {
-            "navigation_for": navigation_for,
+            # no number on an error page: the request's session may be what failed
+            "navigation": navigation_for(current_user, counts=sys.exc_info()[0] is None),
             "demo_mode": app.config["CDT_DEMO"],
             "get_locale": get_locale,
             "permissions": permissions,

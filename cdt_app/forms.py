@@ -36,6 +36,14 @@ from .values import BadValue, parse_date
 TOO_LONG = _l("This is too long (at most %(max)d characters).")
 #: the attributes of a text input that takes a whole number
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
+#: a date typed as dd/mm/yyyy, whatever the phone's language (a browser's date picker follows
+#: it: mm/dd/yyyy in English); ``parse_date`` reads it, and "." or "-" or no separator too
+DATE_TEXT = {
+    **NUMERIC,
+    "pattern": r"\d{1,2}[\/.\-]\d{1,2}[\/.\-]\d{4}|\d{8}",
+    "placeholder": "dd/mm/yyyy",
+    "maxlength": 10,
+}
 
 
 class ActionForm(FlaskForm):

@@ -10,6 +10,7 @@ never fails: a bad page number is page 1.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 import uuid
 from datetime import date
@@ -148,26 +149,40 @@ def parse_uuid(value: Any) -> uuid.UUID:
         raise BadValue(value) from error
 
 
+#: an ISO date (the API, a browser's date picker): 2026-02-01
+_ISO_DATE = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})", re.ASCII)
+#: a date typed day first, as dates are written in Vietnam: 1/2/2026, 01.02.2026, 01-02-2026,
+#: or the eight digits alone, as a phone's number pad types them: 01022026
+_DAY_FIRST = (
+    re.compile(r"(?P<day>\d{1,2})([/.-])(?P<month>\d{1,2})\2(?P<year>\d{4})", re.ASCII),
+    re.compile(r"(?P<day>\d{2})(?P<month>\d{2})(?P<year>\d{4})", re.ASCII),
+)
+
+
 def parse_date(value: Any) -> date:
-    """A date from a ``date``, an ISO "YYYY-MM-DD" string or a Vietnamese "dd/mm/yyyy"."""
+    """A date from a ``date``, an ISO "yyyy-mm-dd" string, or a date typed day first:
+    "dd/mm/yyyy", also with "." or "-", a one-digit day or month, or the eight digits alone
+    ("01022026" is 1 February 2026); a year before 1000 is refused."""
     if isinstance(value, date) and not hasattr(value, "hour"):
         return value
     if not isinstance(value, str):
         raise BadValue(value)
     text = value.strip()
-    if not text.isascii() or len(text) > 10:
+    if len(text) > 10:
         raise BadValue(value)
-    try:
-        if "/" in text:
-            day, month, year = (int(part) for part in text.split("/"))
-            if year < 1000:
-                raise BadValue(value)
-            return date(year, month, day)
-        if len(text) != 10:
-            raise BadValue(value)
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise BadValue(value) from error
+    for pattern in (_ISO_DATE, *_DAY_FIRST):
+        found = pattern.fullmatch(text)
+        if found and int(found["year"]) >= 1000:
+            try:
+                return date(int(found["year"]), int(found["month"]), int(found["day"]))
+            except ValueError as error:
+                raise BadValue(value) from error
+    raise BadValue(value)
+
+
+def date_text(day: date) -> str:
+    """``day`` as it is shown and typed: dd/mm/yyyy (read back by ``parse_date``)."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
 def parse_page(value: Any) -> int:

@@ -460,7 +460,8 @@ def test_an_invalid_item_needs_a_fix_while_the_others_sync(pwa, world, db):
     # the phone's clock is two days ahead: the form proposes that date
     pick_household(pwa, "binh")
     wrong_day = today_local() + timedelta(days=2)
-    page.fill("input[name=visited_on]", wrong_day.isoformat())
+    page.check("input[name=visited_day][value=other]")
+    page.fill("input[name=visited_on]", f"{wrong_day:%d/%m/%Y}")
     log_visit(pwa, {"dvc": False}, "1")
     pick_household(pwa, "binh")
     log_visit(pwa, {"payment": True}, "2")
@@ -483,9 +484,10 @@ def test_an_invalid_item_needs_a_fix_while_the_others_sync(pwa, world, db):
     broken = page.locator(".outbox-item.state-rejected")
     broken.get_by_role("link", name="Sửa").click()
     page.wait_for_selector(".error-box")
-    assert page.input_value("input[name=visited_on]") == wrong_day.isoformat()
+    assert page.is_checked("input[name=visited_day][value=other]")
+    assert page.input_value("input[name=visited_on]") == f"{wrong_day:%d/%m/%Y}"
     assert page.is_checked("#skill-dvc")
-    page.fill("input[name=visited_on]", today_local().isoformat())
+    page.fill("input[name=visited_on]", f"{today_local():%d/%m/%Y}")
     page.get_by_role("button", name="Lưu lượt hướng dẫn").click()
     page.wait_for_url(re.compile(r"/sync"))
     wait_synced(pwa)
@@ -538,7 +540,7 @@ def test_the_web_form_online_is_unchanged_and_leaves_nothing_behind(pwa, world, 
     pwa.warm()
     pwa.goto(f"/visits/new?household={world['an'].id}")
     log_visit(pwa, {"elearning": True}, "2")
-    page.wait_for_url(re.compile(r"/visits/mine"))
+    page.wait_for_url(re.compile(r"/visits/[0-9a-f-]{36}\?saved=1$"))
     assert "Đã lưu lượt hướng dẫn" in page.inner_text("main")
     until(page, f"() => {ALL_ITEMS}.then(items => items.length === 0)")
     assert count(db, Visit) == 1
@@ -553,6 +555,33 @@ def test_unknown_ids_are_not_reused(pwa, world, db):
         pick_household(pwa, "an")
         ids.add(pwa.page.input_value("input[name=new_id]"))
     assert len(ids) == 2 and all(uuid.UUID(i) for i in ids)
+
+
+def test_offline_the_home_search_and_yesterday_work(pwa, world, db):
+    """The kept home page: its search finds the household on the phone; "Hôm qua" is the
+    phone's yesterday in Vietnam, sent as such."""
+    page = pwa.page
+    pwa.logged_in_then_offline()
+    pwa.goto("/")
+    page.get_by_role("searchbox").fill("le thi binh")
+    page.get_by_role("button", name="Tìm").click()
+    page.wait_for_url(re.compile(r"/visits/new\?q="))
+    expect(page.locator("[data-offline-list] a")).to_have_count(1)
+    page.locator("[data-offline-list] a").click()
+    page.wait_for_url(re.compile(r"/visits/new\?household="))
+    expect(page.locator(".visit-household")).to_contain_text("Lê Thị Bình")
+    assert page.is_checked("input[name=visited_day][value=today]")
+    page.check("input[name=visited_day][value=yesterday]")
+    log_visit(pwa, {"dvc": True}, "1")
+    pwa.expect_pending(1)
+    assert (
+        pwa.outbox()[0]["payload"]["visited_on"] == (today_local() - timedelta(days=1)).isoformat()
+    )
+    pwa.online()
+    wait_synced(pwa)
+    visit = db.scalars(select(Visit)).one()
+    assert visit.household_id == world["binh"].id
+    assert visit.visited_on == today_local() - timedelta(days=1)
 
 
 # --- exporting what is not sent --------------------------------------------------------------

@@ -8,7 +8,9 @@ cdt_app's own, run in Node.js and in Chromium (the phones' engine):
   control characters such as U+001C or U+FEFF, which are not tried.)
 - a form's payload and the server's field lists (``HOUSEHOLD_FIELDS``, ``VISIT_FIELDS``), and
   its skills for every combination of ticks over four skills, as ``VisitForm.service_data``
-  makes them ("completed" alone means the skill was taught too).
+  makes them ("completed" alone means the skill was taught too);
+- the day of a visit ("Hôm nay", "Hôm qua" or typed day first), as ``VisitForm.visit_date``
+  and ``cdt_app.values.parse_date`` read it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import json
 import shutil
 import subprocess
 import unicodedata
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -27,7 +30,8 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from cdt_app.households.services import HOUSEHOLD_FIELDS
-from cdt_app.i18n import search_key
+from cdt_app.i18n import search_key, today_local
+from cdt_app.values import BadValue, parse_date
 from cdt_app.visits.forms import VisitForm
 from cdt_app.visits.services import VISIT_FIELDS
 
@@ -191,3 +195,44 @@ def test_completed_alone_means_taught_as_on_the_server(run_js, app):
         for (_kind, entries), payload in zip(cases, payloads, strict=True):
             form = VisitForm(formdata=MultiDict(entries), meta={"csrf": False})
             assert payload["skills"] == form.service_data()["skills"], entries
+
+
+# --- the day of a visit ------------------------------------------------------------------------
+
+TYPED_DATES = [
+    *("01/12/2026", "1/2/2026", "01.02.2026", "01-02-2026", "01022026", " 5/3/2026 "),
+    *("2026-02-01", "29/02/2028", "31/02/2026", "00/01/2026", "1/2/26", "0102202", "2026-2-1"),
+    *("01/02-2026", "01/02/0999", "abc", "", "01/02/2026x", "١/٢/٢٠٢٦", "+1/2/2026"),
+]
+
+
+def _read(text: str):
+    try:
+        return parse_date(text)
+    except BadValue:
+        return None
+
+
+def test_the_day_of_a_visit_is_read_as_on_the_server(run_js, app):
+    """ "Hôm nay", "Hôm qua" or a date typed day first: the phone's payload means the same day
+    to the server's one date parser as the web form's."""
+    days = ("today", "yesterday", "other", "", "constructor")
+    cases = [
+        ["visit", [["household_id", "x"], ["visited_day", day], ["visited_on", typed]]]
+        for day in days
+        for typed in TYPED_DATES
+    ]
+    cases.append(["visit", [["household_id", "x"], ["visited_on", "05/03/2026"]]])  # no choice
+    payloads = run_js("formPayload", cases)
+    with app.test_request_context():
+        for (_kind, entries), payload in zip(cases, payloads, strict=True):
+            form = VisitForm(formdata=MultiDict(entries), meta={"csrf": False})
+            server = form.service_data()["visited_on"]
+            assert _read(payload["visited_on"]) == _read(server), (entries, payload, server)
+            if dict(entries).get("visited_day") in ("today", "yesterday"):
+                assert payload["visited_on"] == server
+    assert _read(payloads[0]["visited_on"]) == today_local()
+    assert _read(payloads[len(TYPED_DATES)]["visited_on"]) == today_local() - timedelta(days=1)
+    assert payloads[-1]["visited_on"] == "2026-03-05"
+    readable = [text for text in TYPED_DATES if _read(text)]
+    assert len(readable) == 8, readable

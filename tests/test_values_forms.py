@@ -21,7 +21,7 @@ from cdt_app.households.services import register_household
 from cdt_app.i18n import today_local
 from cdt_app.models import Household, Skill, Visit
 from cdt_app.reports.filters import parse_filters
-from cdt_app.values import MAX_PAGE, BadValue, parse_bool, parse_date, parse_page
+from cdt_app.values import MAX_PAGE, BadValue, date_text, parse_bool, parse_date, parse_page
 from cdt_app.visits.services import log_visit
 from tests.factories import make_household, make_tree, make_user
 
@@ -80,6 +80,26 @@ def test_the_reports_filter_takes_the_same_yes_and_no(app):
 
 
 # --- one date reader -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["05/03/2024", "5/3/2024", " 05/03/2024 ", "05.03.2024", "05-03-2024", "05032024"]
+    + ["2024-03-05"],
+)
+def test_a_date_typed_day_first_is_read_as_on_paper(raw):
+    """dd/mm/yyyy whatever the phone's language; "." or "-", or a number pad's eight digits."""
+    assert parse_date(raw) == date(2024, 3, 5)
+    assert date_text(parse_date(raw)) == "05/03/2024"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["03/05/24", "5/03-2024", "2024-3-5", "2024/03/05", "31/02/2024", "0503202", "05/03/0999"],
+)
+def test_a_date_that_cannot_be_read_is_refused(raw):
+    with pytest.raises(BadValue):
+        parse_date(raw)
 
 
 def test_a_date_is_read_one_way_in_services_filters_and_reports(app):

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from cdt_app.i18n import today_local
 from cdt_app.models import AuditLog, Visit, VisitSkill
-from cdt_app.visits.queries import week_start
+from cdt_app.models.base import utcnow
+from cdt_app.visits.queries import MINE_PER_PAGE, week_start
 from tests.conftest import csrf_from
 from tests.factories import make_household, make_visit
 from tests.page_scripts import page_scripts
@@ -75,13 +76,17 @@ def _visit_form(client, url: str, **fields) -> dict:
 def test_the_form_defaults_to_today_and_one_person(client, auth, world):
     auth.login("tn")
     page = client.get(f"/visits/new?household={world['household'].id}")
-    assert f'value="{today_local().isoformat()}"' in page.text
-    assert f'max="{today_local().isoformat()}"' in page.text
+    # "Hôm nay" is chosen; "Hôm qua" is one tap away; another day is typed dd/mm/yyyy
+    assert re.search(r'<input checked[^>]*name="visited_day"[^>]*value="today"', page.text)
+    assert 'value="yesterday"' in page.text and "Hôm qua" in page.text
+    typed = re.search(r'<input[^>]*name="visited_on"[^>]*>', page.text)[0]
+    assert f'value="{today_local():%d/%m/%Y}"' in typed and 'type="text"' in typed
+    assert 'inputmode="numeric"' in typed and 'placeholder="dd/mm/yyyy"' in typed
     assert re.search(r'name="people_taught"[^>]*value="1"', page.text)
     assert "Đỗ Văn Hải" in page.text and "Từ 1 đến 3" in page.text
     # every active skill with its "completed" toggle, none ticked yet
     assert page.text.count('name="skills"') == 8 and page.text.count('name="completed"') == 8
-    assert " checked" not in page.text
+    assert not re.search(r'name="(skills|completed)"[^>]*checked', page.text)
     assert "Đã tự làm được" in page.text
 
 
@@ -97,7 +102,8 @@ def test_log_a_visit(client, auth, db, world):
         notes="Cài VNeID cho hai vợ chồng",
     )
     response = client.post(url, data=data)
-    assert response.status_code == 302 and response.location.endswith("/visits/mine")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/visits/{data['new_id']}?saved=1")
     _fresh(db)
     visit = db.scalar(select(Visit))
     assert str(visit.id) == data["new_id"]
@@ -329,3 +335,94 @@ def test_page_weight_of_the_household_list_and_the_visit_form(client, auth, db, 
         sizes[name] = (_gzip_size(page.data), total, js)
         assert total <= 60 * 1024 and js <= 20 * 1024, (name, sizes[name])
     print(f"\ngzip bytes (html, html+css+js, js): {sizes}")
+
+
+def test_the_saved_visit_offers_the_next_one(client, auth, db, world):
+    auth.login("tn")
+    url = f"/visits/new?household={world['household'].id}"
+    data = _visit_form(client, url, visited_day="yesterday")
+    saved = client.get(client.post(url, data=data).location).text
+    assert "Đã lưu lượt hướng dẫn." in saved
+    assert f"Lượt hướng dẫn ngày {today_local() - timedelta(days=1):%d/%m/%Y}" in saved
+    assert ">Ghi lượt khác<" in saved
+    assert 'href="/visits/new">Hộ khác<' in saved
+    assert f'href="/visits/new?household={world["household"].id}">Cùng hộ này<' in saved
+    # only right after saving, and only for its author
+    assert "Ghi lượt khác" not in client.get(f"/visits/{data['new_id']}").text
+    auth.logout()
+    auth.login("tt")
+    assert "Ghi lượt khác" not in client.get(f"/visits/{data['new_id']}?saved=1").text
+
+
+def test_the_edit_form_shows_the_day_of_the_visit(client, auth, db, world):
+    today = today_local()
+    auth.login("tn")
+    for back, chosen in ((0, "today"), (1, "yesterday"), (9, "other")):
+        visit = make_visit(db, world["household"], world["volunteer"], today - timedelta(back))
+        page = client.get(f"/visits/{visit.id}/edit").text
+        assert re.search(rf'<input checked[^>]*name="visited_day"[^>]*value="{chosen}"', page)
+        assert f'value="{today - timedelta(back):%d/%m/%Y}"' in page
+    # "Hôm nay" chosen: the date typed is not read
+    url = f"/visits/{visit.id}/edit"
+    data = _visit_form(client, url, visited_day="today", visited_on="31/02/2020")
+    assert client.post(url, data=data).status_code == 302
+    _fresh(db)
+    assert db.get(Visit, visit.id).visited_on == today
+
+
+def test_the_picker_shows_the_households_just_registered_first(client, auth, db, world):
+    tree, volunteer, colleague = world["tree"], world["volunteer"], world["colleague"]
+    old = utcnow() - timedelta(days=2)
+    db.get(type(world["household"]), world["household"].id).created_at = old
+    db.commit()
+    for name, creator, created in (
+        ("Lê Văn An", volunteer, old),
+        ("Bùi Thị Bình", colleague, utcnow()),
+        ("Trần Văn Yên", volunteer, utcnow()),
+        ("Phạm Thị Ánh", volunteer, utcnow() - timedelta(hours=20)),
+    ):
+        make_household(db, tree["village_a1"], creator, name, created_at=created)
+    auth.login("tn")
+
+    def names(page: str) -> list[str]:
+        return re.findall(r"<strong>([^<]+)</strong>", page[page.index("household-list") :])
+
+    # this volunteer's last day first, then the usual Vietnamese order (the stored sort key)
+    usual = ["Bùi Thị Bình", "Đỗ Văn Hải", "Lê Văn An", "Phạm Thị Ánh", "Trần Văn Yên"]
+    recent = ["Phạm Thị Ánh", "Trần Văn Yên"]
+    picker = names(client.get("/visits/new").text)
+    assert picker == recent + [name for name in usual if name not in recent]
+    found = names(client.get("/visits/new?q=van").text)
+    assert found == ["Trần Văn Yên", "Đỗ Văn Hải", "Lê Văn An"]
+    # the household list itself keeps the usual order
+    assert names(client.get("/households/").text) == usual
+
+
+def test_my_visits_come_in_pages_newest_first(client, auth, db, world):
+    household, volunteer = world["household"], world["volunteer"]
+    today = today_local()
+    days = [today - timedelta(days=n) for n in range(2 * MINE_PER_PAGE + 5)]
+    for day in days:
+        make_visit(db, household, volunteer, visited_on=day, notes=f"ngày {day:%d/%m/%Y}")
+    make_visit(db, household, volunteer, status="returned", review_note="Sửa giúp")
+    auth.login("tn")
+    shown = []
+    for page in (1, 2, 3):  # full, full, five
+        text = client.get(f"/visits/mine?page={page}").text
+        shown += re.findall(r'href="/visits/([0-9a-f-]{36})"', text)
+        assert ("Bị trả lại, cần sửa (1)" in text) == (page == 1)
+        assert ('rel="next"' in text) == (page < 3) and ('rel="prev"' in text) == (page > 1)
+        if page == 1:
+            assert "Hôm nay (1)" in text and "Trang sau ›" in text and "Trang 1" in text
+        if page == 3:
+            assert "‹ Trang trước" in text and 'href="/visits/mine?page=2"' in text
+    _fresh(db)
+    by_id = {str(v.id): v for v in db.scalars(select(Visit))}
+    dates = [
+        by_id[visit_id].visited_on for visit_id in shown if by_id[visit_id].status != "returned"
+    ]
+    assert dates == days  # each once, newest first
+    assert len(shown) == len(days) + 1
+    # a page too far or not a number is still a page
+    assert client.get("/visits/mine?page=99").status_code == 200
+    assert "Bị trả lại" in client.get("/visits/mine?page=abc").text

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlmodel import Session
 
 from ..i18n import search_key
 from ..models import Household, Place, User, Visit
+from ..models.base import utcnow
+from ..permissions import is_field_member
 from ..scope import village_ids_in_area
 from ..values import MAX_PAGE, BadValue, clean_line
 
 PER_PAGE = 25
+#: a household registered this long ago or less is "just registered": first in the picker
+RECENT = timedelta(days=1)
 _PHONE_LIKE = re.compile(r"[+\d][\d\s.\-()]*")
 
 
@@ -61,9 +65,17 @@ def village_choices(session: Session, user: User) -> list[Place]:
 
 
 def list_households(
-    session: Session, user: User, query: str = "", page: int = 1, per_page: int = PER_PAGE
+    session: Session,
+    user: User,
+    query: str = "",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    *,
+    recent_first: bool = False,
 ) -> HouseholdPage:
-    """One page of the area's households, sorted by the stored Vietnamese sort key in SQL.
+    """One page of the area's households, sorted by the stored Vietnamese sort key in SQL;
+    with ``recent_first`` (the household picker of a team member) those the user registered
+    in the last ``RECENT`` come first.
 
     Search matches every folded word of ``query`` inside the indexed ``search_key`` column
     with LIKE, so nothing is loaded into Python beyond the page itself.
@@ -79,11 +91,13 @@ def list_households(
     )
     for term in search_terms(query):
         statement = statement.where(Household.search_key.contains(term, autoescape=True))
-    statement = (
-        statement.order_by(Household.sort_key, Household.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page + 1)
-    )
+    order = [Household.sort_key, Household.id]
+    if recent_first and is_field_member(user):  # one village: the sort stays small
+        registered_now = and_(
+            Household.created_by_id == user.id, Household.created_at >= utcnow() - RECENT
+        )
+        order.insert(0, case((registered_now, 0), else_=1))
+    statement = statement.order_by(*order).offset((page - 1) * per_page).limit(per_page + 1)
     found = session.execute(statement).all()
     has_next = len(found) > per_page
     found = found[:per_page]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask import g
 from flask_babel import get_locale
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
@@ -309,7 +310,8 @@ def visit_sheet(session: Session, visit: Visit) -> VisitSheet:
 
 # --- home page ------------------------------------------------------------------------------
 
-RETURNED_ON_HOME = 20
+#: the returned visits shown on the home page (with their number and a link to all)
+RETURNED_ON_HOME = 3
 
 
 def returned_for_user(session: Session, user: User, limit: int = RETURNED_ON_HOME) -> dict:
@@ -363,12 +365,24 @@ def waiting_count(session: Session, user: User) -> int:
     )
 
 
+def waiting_for_review(session: Session, user: User) -> int | None:
+    """``waiting_count`` once per request (the home page and the navigation both show it);
+    None for a user who does not review."""
+    if not can_review(user) or user_place(session, user) is None:
+        return None
+    counted = g.setdefault("_review_waiting", {})
+    if user.id not in counted:
+        counted[user.id] = waiting_count(session, user)
+    return counted[user.id]
+
+
 def review_home_figures(session: Session, user: User) -> dict[str, Any]:
-    """The home page's review figures: the user's returned visits (authors) and the number
-    of visits waiting for their review (reviewers)."""
+    """The home page's review figures: the user's returned visits (authors: the number and
+    the latest ``RETURNED_ON_HOME``) and the number of visits waiting for their review."""
     figures: dict[str, Any] = {}
     if is_field_member(user):
         figures["returned_for_me"] = returned_for_user(session, user)
-    if can_review(user) and user_place(session, user) is not None:
-        figures["review_waiting"] = waiting_count(session, user)
+    waiting = waiting_for_review(session, user)
+    if waiting is not None:
+        figures["review_waiting"] = waiting
     return figures

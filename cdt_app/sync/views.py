@@ -44,7 +44,7 @@ def visit_form():
     form = VisitForm()
     form.new_id.data = str(uuid.uuid4())
     form.household_id.data = str(BLANK_HOUSEHOLD_ID)
-    form.visited_on.data = today_local().isoformat()
+    form.show_date(today_local())
     form.people_taught.data = "1"
     household = SimpleNamespace(
         id=BLANK_HOUSEHOLD_ID, head_name="", address="", members="{members}"
@@ -57,7 +57,6 @@ def visit_form():
         skills=skills_for_form(session),
         chosen=set(),
         completed=set(),
-        today=today_local().isoformat(),
     )
 
 

@@ -1,19 +1,35 @@
 """The visit form. Fields are plain text so that every value reaches the service, which holds
 every rule and gives the Vietnamese messages (the sync API gets the same ones)."""
 
+from datetime import date, timedelta
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
 
-from ..forms import NUMERIC
-from ..values import NOTES_MAX
+from ..forms import DATE_TEXT, NUMERIC
+from ..i18n import today_local
+from ..values import NOTES_MAX, BadValue, date_text, parse_date
+
+#: the day of the visit: one tap for today (the default) or yesterday, else typed
+DAYS = ("today", "yesterday", "other")
+DAY_CHOICES = [
+    SelectChoice("today", _l("Today")),
+    SelectChoice("yesterday", _l("Yesterday")),
+    SelectChoice("other", _l("Another day")),
+]
 
 
 class VisitForm(FlaskForm):
     #: made when the form is shown: a second tap on "Save" cannot log the visit twice
     new_id = HiddenField()
     household_id = HiddenField()
-    visited_on = StringField(_l("Date of the visit"), render_kw={"type": "date"})
+    visited_day = RadioField(
+        _l("Date of the visit"), choices=DAY_CHOICES, default="today", validate_choice=False
+    )
+    #: read only when ``visited_day`` is "other" (or missing: a post from an older page)
+    visited_on = StringField(_l("The date (day/month/year)"), render_kw=DATE_TEXT)
     #: skill codes taught, and those the person completed during the visit ("đã tự làm được")
     skills = SelectMultipleField(_l("Skills taught"), validate_choice=False, choices=[])
     completed = SelectMultipleField(_l("Completed"), validate_choice=False, choices=[])
@@ -22,6 +38,32 @@ class VisitForm(FlaskForm):
     lat = HiddenField()
     lon = HiddenField()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        posted_without_choice = self.visited_day.raw_data == []
+        if posted_without_choice or self.visited_day.data not in DAYS:
+            self.visited_day.data = "other"
+
+    def show_date(self, day: date) -> None:
+        """Show ``day``: as "today" or "yesterday" when it is, the date typed in either case."""
+        today = today_local()
+        self.visited_day.data = {today: "today", today - timedelta(days=1): "yesterday"}.get(
+            day, "other"
+        )
+        self.visited_on.data = date_text(day)
+
+    def visit_date(self) -> str:
+        """The date chosen, as yyyy-mm-dd; a typed date that cannot be read stays as typed
+        (the service refuses it with its message)."""
+        choice, typed = self.visited_day.data, (self.visited_on.data or "").strip()
+        if choice in ("today", "yesterday"):
+            back = 1 if choice == "yesterday" else 0
+            return (today_local() - timedelta(days=back)).isoformat()
+        try:
+            return parse_date(typed).isoformat()
+        except BadValue:
+            return typed
+
     def service_data(self) -> dict:
         taught = [code for code in (self.skills.data or []) if isinstance(code, str)]
         completed = {code for code in (self.completed.data or []) if isinstance(code, str)}
@@ -29,7 +71,7 @@ class VisitForm(FlaskForm):
         codes = list(dict.fromkeys([*taught, *sorted(completed - set(taught))]))
         return {
             "household_id": self.household_id.data,
-            "visited_on": self.visited_on.data,
+            "visited_on": self.visit_date(),
             "skills": [{"code": code, "completed": code in completed} for code in codes],
             "people_taught": self.people_taught.data,
             "notes": self.notes.data,

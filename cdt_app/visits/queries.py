@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,6 +17,10 @@ from ..values import MAX_PAGE
 from ..visit_rows import VisitRow, visit_rows, with_names
 
 PER_PAGE = 30
+#: "my visits": the visits of a page (on a phone: about four screens), and the returned ones
+#: listed before them on the first page (all of them, in practice)
+MINE_PER_PAGE = 20
+RETURNED_MAX = 100
 
 
 def skills_for_form(session: Session, keep_ids: set[int] | None = None) -> list[Skill]:
@@ -33,32 +38,63 @@ def week_start(today: date) -> date:
     return today - timedelta(days=today.weekday())
 
 
-def my_visits(session: Session, user: User) -> dict[str, list[VisitRow]]:
-    """The author's visits: returned ones first (any date), then today, the rest of this week
-    and the latest earlier ones."""
+@dataclass
+class MyVisits:
+    """One page of "my visits", newest first, in the groups of the page: the returned ones
+    (on the first page, whatever their date), today, the rest of this week, earlier."""
+
+    returned: list[VisitRow]
+    today: list[VisitRow]
+    week: list[VisitRow]
+    earlier: list[VisitRow]
+    #: of the whole list, not only of this page
+    today_total: int
+    week_total: int
+    page: int
+    has_next: bool
+
+
+def my_visits(session: Session, user: User, page: int = 1) -> MyVisits:
+    """The author's visits: a page of ``MINE_PER_PAGE`` of those not returned, newest first,
+    with the returned ones before them on the first page; five queries."""
+    page = max(1, min(page, MAX_PAGE))
     today = today_local()
     monday = week_start(today)
     mine = Visit.volunteer_id == user.id
-    newest = (Visit.visited_on.desc(), Visit.created_at.desc())
-    returned = visit_rows(
-        session, with_names(mine, Visit.status == "returned").order_by(*newest).limit(100)
-    )
-    recent = visit_rows(
+    newest = (Visit.visited_on.desc(), Visit.created_at.desc(), Visit.id)
+    returned = []
+    if page == 1:
+        returned = visit_rows(
+            session,
+            with_names(mine, Visit.status == "returned").order_by(*newest).limit(RETURNED_MAX),
+        )
+    rows = visit_rows(
         session,
-        with_names(mine, Visit.status != "returned", Visit.visited_on >= monday).order_by(*newest),
-    )
-    earlier = visit_rows(
-        session,
-        with_names(mine, Visit.status != "returned", Visit.visited_on < monday)
+        with_names(mine, Visit.status != "returned")
         .order_by(*newest)
-        .limit(20),
+        .offset((page - 1) * MINE_PER_PAGE)
+        .limit(MINE_PER_PAGE + 1),
     )
-    return {
-        "returned": returned,
-        "today": [row for row in recent if row.visit.visited_on == today],
-        "week": [row for row in recent if row.visit.visited_on != today],
-        "earlier": earlier,
-    }
+    this_week = (Visit.visited_on >= monday, Visit.visited_on != today)
+    totals = session.execute(
+        select(
+            func.count().filter(Visit.visited_on == today),
+            func.count().filter(*this_week),
+        ).where(
+            mine, Visit.status != "returned", Visit.deleted_at.is_(None), Visit.visited_on >= monday
+        )
+    ).one()
+    rows, has_next = rows[:MINE_PER_PAGE], len(rows) > MINE_PER_PAGE
+    return MyVisits(
+        returned=returned,
+        today=[row for row in rows if row.visit.visited_on == today],
+        week=[row for row in rows if monday <= row.visit.visited_on < today],
+        earlier=[row for row in rows if row.visit.visited_on < monday],
+        today_total=totals[0],
+        week_total=totals[1],
+        page=page,
+        has_next=has_next,
+    )
 
 
 def team_visits(
@@ -91,23 +127,16 @@ def team_members(session: Session, user: User) -> list[User]:
 
 
 def home_figures(session: Session, user: User) -> dict[str, Any]:
-    """For the home page of volunteers and team leads: counts and the recent households."""
+    """For the home page of volunteers and team leads: the visits of today and of this week,
+    and the households visited last (two queries)."""
     today = today_local()
     monday = week_start(today)
     mine = (Visit.volunteer_id == user.id, Visit.deleted_at.is_(None))
-    counts = dict(
-        session.execute(
-            select(Visit.status, func.count())
-            .where(*mine, Visit.status == "returned")
-            .group_by(Visit.status)
-        ).all()
-    )
-    today_count = session.scalar(
-        select(func.count()).select_from(Visit).where(*mine, Visit.visited_on == today)
-    )
-    week_count = session.scalar(
-        select(func.count()).select_from(Visit).where(*mine, Visit.visited_on >= monday)
-    )
+    today_count, week_count = session.execute(
+        select(func.count().filter(Visit.visited_on == today), func.count()).where(
+            *mine, Visit.visited_on >= monday
+        )
+    ).one()
     latest = (
         select(Visit.household_id, func.max(Visit.created_at).label("last"))
         .where(*mine)
@@ -125,8 +154,7 @@ def home_figures(session: Session, user: User) -> dict[str, Any]:
         .limit(5)
     ).scalars()
     return {
-        "visits_today": today_count or 0,
-        "visits_week": week_count or 0,
-        "visits_returned": counts.get("returned", 0),
+        "visits_today": today_count,
+        "visits_week": week_count,
         "recent_households": list(recent),
     }

@@ -55,7 +55,6 @@ def _render_form(form: VisitForm, household: Household, visit: Visit | None, kee
         skills=skills_for_form(session, keep_ids),
         chosen=set(form.skills.data or []) | set(form.completed.data or []),
         completed=set(form.completed.data or []),
-        today=today_local().isoformat(),
     )
 
 
@@ -71,7 +70,9 @@ def new():
             abort(400)
         # no household yet: choose one from the list or the search
         query = request.args.get("q", "")[:100]
-        page = list_households(session, current_user, query, parse_page(request.args.get("page")))
+        page = list_households(
+            session, current_user, query, parse_page(request.args.get("page")), recent_first=True
+        )
         return render_template(
             "households/index.html",
             page=page,
@@ -82,15 +83,16 @@ def new():
     if not form.is_submitted():
         form.household_id.data = str(household.id)
         form.new_id.data = str(uuid.uuid4())
-        form.visited_on.data = today_local().isoformat()
+        form.show_date(today_local())
         form.people_taught.data = "1"
     elif form.validate_on_submit():
         with form_transaction(form) as outcome:
-            _visit, is_new = log_visit(session, current_user, form.service_data(), form.new_id.data)
+            visit, is_new = log_visit(session, current_user, form.service_data(), form.new_id.data)
         if outcome.ok:
             if is_new:
                 flash(_("The visit has been saved."), "success")
-            return redirect(url_for("visits.mine"))
+            # the visit saved, and the next one: the same household or another
+            return redirect(url_for("visits.detail", visit_id=visit.id, saved=1))
     return _render_form(form, household, None)
 
 
@@ -98,7 +100,8 @@ def new():
 @login_required
 def mine():
     session = get_session()
-    return render_template("visits/mine.html", groups=my_visits(session, current_user))
+    page = parse_page(request.args.get("page"))
+    return render_template("visits/mine.html", groups=my_visits(session, current_user, page))
 
 
 @bp.get("/team")
@@ -134,6 +137,7 @@ def detail(visit_id: uuid.UUID):
         skills=skills_of_visits(session, [visit.id])[visit.id],
         history=history,
         editable=can_edit(current_user, visit),
+        just_saved=request.args.get("saved") == "1" and visit.volunteer_id == current_user.id,
     )
 
 
@@ -156,7 +160,7 @@ def edit(visit_id: uuid.UUID):
     form = VisitForm()
     if not form.is_submitted():
         form.household_id.data = str(visit.household_id)
-        form.visited_on.data = visit.visited_on.isoformat()
+        form.show_date(visit.visited_on)
         form.people_taught.data = str(visit.people_taught)
         form.notes.data = visit.notes
         form.skills.data = [s.code for s in current]

@@ -3,7 +3,14 @@
 // and the server's messages.
 import { getItem } from "./outbox-store.js";
 import { phoneHouseholds } from "./offline-households.js";
+import { isoDay } from "./shared-rules.js";
 import { $, el, isKeptCopy, say, texts } from "./dom.js";
+
+// as VisitForm.show_date: "Hôm nay" or "Hôm qua" when it is, the date as dd/mm/yyyy anyway
+const showDate = (fields, iso) => {
+  fields.visited_day.value = iso === isoDay() ? "today" : iso === isoDay(1) ? "yesterday" : "other";
+  fields.visited_on.value = /^\d{4}-\d\d-\d\d$/.test(iso) ? iso.split("-").reverse().join("/") : iso;
+};
 
 const fill = (form, item) => {
   const fields = form.elements, errors = Object.entries(item.errors || {}), box = el("div", "error-box");
@@ -13,6 +20,7 @@ const fill = (form, item) => {
     if (!field || name === "skills") continue;
     if (field.type === "checkbox") field.checked = !!value; else field.value = value == null ? "" : value;
   }
+  if (fields.visited_day) showDate(fields, item.payload.visited_on);
   for (const skill of item.payload.skills || []) {
     const taught = $(`input[name="skills"][value="${skill.code}"]`, form), done = $(`input[name="completed"][value="${skill.code}"]`, form);
     if (taught) taught.checked = true;
@@ -32,7 +40,7 @@ export const prepare = async (form, fixId) => {
   if (isKeptCopy) fields.new_id.value = crypto.randomUUID();
   if (item) fill(form, item);
   if (!fields.household_id) return;  // the household form
-  if (isKeptCopy && !item) fields.visited_on.value = fields.visited_on.max;
+  if (isKeptCopy && !item) showDate(fields, isoDay());
   if (fields.household_id.value !== "00000000-0000-0000-0000-000000000000") return;
   const id = new URLSearchParams(location.search).get("household") || item?.payload.household_id;
   const household = (await phoneHouseholds()).find((candidate) => candidate.id === id), line = $(".visit-household");

@@ -39,7 +39,6 @@ const save = async (event) => {
 
 if (form && canWorkOffline) {
   form.addEventListener("submit", save);
-  // today's limit on a date kept from another day; a kept copy or a record to fix is filled in
-  if (kind === "visit") fields.visited_on.max = new Date(Date.now() - new Date().getTimezoneOffset() * 6e4).toISOString().slice(0, 10);
+  // a kept copy or a record to fix is filled in
   if (isKeptCopy || fixId || blank) import("./form-fill.js").then((fill) => fill.prepare(form, fixId)).catch(() => {});
 }

@@ -25,6 +25,8 @@ const showList = async (list) => {
   };
   if (search) search.addEventListener("submit", (event) => { event.preventDefault(); show(); });
   if (box) box.addEventListener("input", show);
+  // a search sent from another page (the home page) to the kept copy of this one
+  if (box && !box.value) box.value = new URLSearchParams(location.search).get("q") || "";
   if (pager) pager.hidden = true;
   show();
 };

@@ -4,6 +4,15 @@
 export const fold = (text) => (text || "").normalize("NFC").trim().split(/\s+/).join(" ")
   .toLowerCase().normalize("NFD").replace(/\p{Mn}/gu, "").replace(/[đð]/g, "d").replace(/y/g, "i");
 
+// today in Vietnam (UTC+7 all year, as cdt_app.i18n.today_local), or ``back`` days before
+export const isoDay = (back = 0) => new Date(Date.now() + (7 - 24 * back) * 36e5).toISOString().slice(0, 10);
+
+// a date typed as cdt_app.values.parse_date reads it, as yyyy-mm-dd (the server checks it)
+const isoDate = (text) => {
+  const t = text.trim(), m = /^(\d\d?)([/.-])(\d\d?)\2(\d{4})$/.exec(t) || /^(\d\d)()(\d\d)(\d{4})$/.exec(t);
+  return m ? [m[4], m[3].padStart(2, "0"), m[1].padStart(2, "0")].join("-") : t;
+};
+
 const number = (value) => (/^\s*\d+\s*$/.test(value) ? +value : value);
 const optional = (value) => (value === "" ? null : number(value));
 
@@ -17,7 +26,8 @@ export const formPayload = (kind, data) => {
       smartphone_members: optional(value("smartphone_members")), consent: data.has("consent"), notes: value("notes") };
   }
   const taught = data.getAll("skills"), done = data.getAll("completed");
-  return { household_id: value("household_id"), visited_on: value("visited_on"),
+  const back = ["today", "yesterday"].indexOf(value("visited_day"));  // as VisitForm.visit_date
+  return { household_id: value("household_id"), visited_on: back < 0 ? isoDate(value("visited_on")) : isoDay(back),
     skills: taught.concat(done.filter((code) => !taught.includes(code)).sort()).map((code) => ({ code, completed: done.includes(code) })),
     people_taught: number(value("people_taught")), notes: value("notes"), lat: optional(value("lat")), lon: optional(value("lon")) };
 };

@@ -1,8 +1,9 @@
 // Visit form, progressive enhancement only (the form works without it): ticking "completed"
-// ticks the skill; unticking a skill unticks its "completed"; an optional button adds the
-// phone's location.
+// ticks the skill; unticking a skill unticks its "completed"; "Ngày khác" opens the date to
+// type; an optional button adds the phone's location.
 const form = document.querySelector(".visit-form");
 const geo = form?.querySelector(".geo"), lat = form?.elements.lat, lon = form?.elements.lon;
+const typed = form?.elements.visited_on;
 
 if (form) form.addEventListener("change", ({ target: box }) => {
   if (box.name === "completed" && box.checked) {
@@ -11,8 +12,12 @@ if (form) form.addEventListener("change", ({ target: box }) => {
   } else if (box.name === "skills" && !box.checked) {
     const done = form.querySelector(`input[name="completed"][value="${box.value}"]`);
     if (done) done.checked = false;
+  } else if (box.name === "visited_day" && box.value === "other") {
+    typed.select();
   }
 });
+// typing chooses "Ngày khác" (without CSS :has() the box shows all along)
+typed?.addEventListener("input", () => { form.elements.visited_day.value = "other"; });
 
 if (geo && lat && lon && navigator.geolocation && !lat.value) {
   const status = document.getElementById("geo-status");

@@ -96,10 +96,6 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, synchronous: str) ->
             connection.exec_driver_sql("BEGIN")
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def init_app(app: Flask) -> None:
     """Create the app's engine and close the session at the end of each app context."""
     app.extensions["cdt_engine"] = make_engine(

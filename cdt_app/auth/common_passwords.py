@@ -19,7 +19,3 @@ def _common() -> frozenset[str]:
 def is_common(password: str) -> bool:
     """Is ``password`` (ignoring case and surrounding spaces) on the list?"""
     return password.strip().lower() in _common()
-
-
-def common_count() -> int:
-    return len(_common())

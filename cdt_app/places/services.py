@@ -296,12 +296,6 @@ def merge_villages(
     return MergeResult(households=households, visits=visits, users=users)
 
 
-def children_of(session: Session, place: Place) -> list[Place]:
-    return list(
-        session.scalars(select(Place).where(Place.parent_id == place.id).order_by(Place.sort_key))
-    )
-
-
 def ancestors_of(session: Session, place: Place) -> list[Place]:
     ids = place.ancestor_ids()[:-1]
     if not ids:

@@ -19,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     register_config(app, config)
+    register_input_guard(app)
     register_database(app)
     register_extensions(app)
     register_blueprints(app)
@@ -33,6 +34,14 @@ def register_config(app: Flask, config: dict | None) -> None:
     from .config import load_config
 
     app.config.update(load_config(Path(app.instance_path), config))
+
+
+def register_input_guard(app: Flask) -> None:
+    """No control character in any query string, form, JSON body or URL part; JSON nested
+    too deeply is malformed (cdt_app.safety)."""
+    from .safety import guard_input
+
+    guard_input(app)
 
 
 def register_database(app: Flask) -> None:

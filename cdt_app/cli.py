@@ -145,7 +145,9 @@ def create_user_command(username, password, role, place_code, display_name) -> N
     from .models import Place
     from .users.forms import role_labels
     from .users.services import UserInput, create_user
+    from .values import clean_line
 
+    username, place_code = clean_line(username), clean_line(place_code)
     with new_session() as session:
         place = session.scalar(
             select(Place).where(Place.code == place_code).order_by(Place.code_scheme)

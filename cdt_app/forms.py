@@ -22,15 +22,25 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import flash
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField
+from wtforms.widgets import TextInput
 
 from .db import get_session
 from .errors import ValidationError, populate_form_errors
-from .values import BadValue, parse_date
+from .values import (
+    FILTER_FIRST_DAY,
+    FILTER_LAST_DAY,
+    BadValue,
+    date_text,
+    parse_date,
+    parse_filter_date,
+)
 
 #: WTForms has no Vietnamese catalog: every validator gets its own message
 TOO_LONG = _l("This is too long (at most %(max)d characters).")
@@ -60,12 +70,30 @@ def int_or_none(value: object) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
+def date_range_message() -> str:
+    """The message of a date filter outside the days it may name (``parse_filter_date``)."""
+    return _(
+        "Enter a date from %(first)s to %(last)s.",
+        first=date_text(FILTER_FIRST_DAY),
+        last=date_text(FILTER_LAST_DAY),
+    )
+
+
 class LocalDateField(DateField):
-    """A date from the browser's date picker (yyyy-mm-dd) or typed as dd/mm/yyyy; empty is
-    None. Read by ``parse_date``, as every date."""
+    """A date filter typed as dd/mm/yyyy in a text box (a browser's date picker follows the
+    phone's language: mm/dd/yyyy in English); yyyy-mm-dd in a link is read too, empty is None.
+    Read by ``parse_filter_date``, shown as dd/mm/yyyy."""
+
+    widget = TextInput()
 
     def __init__(self, label=None, validators=None, **kwargs):
+        kwargs["render_kw"] = {**DATE_TEXT, **(kwargs.get("render_kw") or {})}
         super().__init__(label, validators, format="%Y-%m-%d", **kwargs)
+
+    def _value(self) -> str:
+        if isinstance(self.data, date):
+            return date_text(self.data)
+        return self.raw_data[0] if self.raw_data else ""
 
     def process_formdata(self, valuelist):
         raw = (valuelist[0] if valuelist else "") or ""
@@ -73,9 +101,13 @@ class LocalDateField(DateField):
         if not raw.strip():
             return
         try:
-            self.data = parse_date(raw)
+            parse_date(raw)
         except BadValue:
             raise ValueError(_l("Enter a date as dd/mm/yyyy.")) from None
+        try:
+            self.data = parse_filter_date(raw)
+        except BadValue:
+            raise ValueError(date_range_message()) from None
 
 
 @dataclass

@@ -29,13 +29,34 @@ class BadValue(ValueError):
     """The raw value cannot be read as the expected type."""
 
 
+#: format characters that are kept: the joiners of emoji sequences (every other Cf, such as
+#: U+FEFF, U+200B or the bidi overrides, is invisible and dropped with the control characters)
+_KEPT_FORMAT = {"\u200c", "\u200d"}
+
+
+def _is_control(ch: str) -> bool:
+    """NUL and every C0/C1 control (U+0000–U+001F, U+007F–U+009F), a lone surrogate, or an
+    invisible format character (U+FEFF, U+200B, U+202E…)."""
+    category = unicodedata.category(ch)
+    return category in ("Cc", "Cs") or (category == "Cf" and ch not in _KEPT_FORMAT)
+
+
+def strip_controls(text: str, keep: str = "") -> str:
+    """``text`` without control characters (``_is_control``), except those in ``keep``: what
+    no database, spreadsheet or screen should get. Used for every raw value that comes in
+    (cdt_app.safety) and for every text cell that goes out (exports)."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(ch for ch in text if ch in keep or not _is_control(ch))
+
+
 def _drop_controls(text: str, keep_newlines: bool) -> str:
-    """Remove control characters (NUL, …) and lone surrogates, which no database accepts."""
+    """Remove control characters (NUL, …) and lone surrogates, which no database accepts;
+    tabs and other white-space controls become spaces."""
     kept = []
     for ch in text:
-        category = unicodedata.category(ch)
-        if category in ("Cc", "Cs") and not (keep_newlines and ch == "\n"):
-            kept.append(" " if ch in "\t\r\x0b\x0c" else "")
+        if _is_control(ch) and not (keep_newlines and ch == "\n"):
+            kept.append(" " if ch in "\t\r\x0b\x0c\x85" else "")
             continue
         kept.append(ch)
     return "".join(kept)
@@ -68,6 +89,14 @@ def clean_text(value: Any, max_length: int | None = None) -> str:
     text = _drop_controls(value.replace("\r\n", "\n").replace("\r", "\n"), keep_newlines=True)
     lines = [" ".join(line.split()) for line in unicodedata.normalize("NFC", text).split("\n")]
     return _at_most("\n".join(lines).strip(), max_length)
+
+
+def clean_search(value: Any, max_length: int = 100) -> str:
+    """What was typed in a search or filter box (a query string): ``clean_line``, cut to
+    ``max_length``; never refused (anything that is not text is empty)."""
+    if not isinstance(value, str):
+        return ""
+    return clean_line(value[: max_length * 2])[:max_length].strip()
 
 
 def parse_int(value: Any, *, low: int, high: int) -> int:
@@ -183,6 +212,23 @@ def parse_date(value: Any) -> date:
 def date_text(day: date) -> str:
     """``day`` as it is shown and typed: dd/mm/yyyy (read back by ``parse_date``)."""
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+
+
+#: the days a date filter (a list, a report, the API) may name: further out is refused, so no
+#: day arithmetic on a filter (the day after, Vietnam midnight in UTC) can overflow
+FILTER_FIRST_DAY = date(2000, 1, 1)
+FILTER_LAST_DAY = date(2099, 12, 31)
+
+
+def parse_filter_date(value: Any) -> date | None:
+    """A date filter's value, ISO or day first as ``parse_date`` reads it; empty is None. A
+    date that cannot be read, or is outside FILTER_FIRST_DAY … FILTER_LAST_DAY, is refused."""
+    if is_blank(value):
+        return None
+    day = parse_date(value)
+    if not FILTER_FIRST_DAY <= day <= FILTER_LAST_DAY:
+        raise BadValue(value)
+    return day
 
 
 def parse_page(value: Any) -> int:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, jsonify, request
-from flask_babel import gettext as _
+from flask import abort, jsonify
 from flask_login import current_user
 
 from ..db import get_session
@@ -25,6 +24,7 @@ from ..review.services import (
     review_visit,
 )
 from .blueprint import bp
+from .body import json_object, not_json
 
 
 def visit_review_json(visit: Visit) -> dict:
@@ -44,9 +44,9 @@ def review(visit_id: str):
         parsed_id = uuid.UUID(visit_id)
     except ValueError:
         abort(404)
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        return error_response(400, _("The data sent is not valid JSON."))
+    payload = json_object()
+    if payload is None:
+        return not_json()
     session = get_session()
     visit = load_visit_for_review(session, current_user, parsed_id, lock=True)
     if visit is None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import random
 import time
 
-from flask import abort, current_app, jsonify, request
+from flask import abort, current_app, jsonify
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
 from ..db import get_session, is_busy
 from ..sync.services import MAX_ITEMS, sync_items
 from .blueprint import bp
+from .body import json_object, not_json
 
 #: whole-batch attempts when the database reports a deadlock or a lock timeout
 SYNC_ATTEMPTS = 5
@@ -19,9 +20,9 @@ SYNC_ATTEMPTS = 5
 
 @bp.post("/sync")
 def sync():
-    body = request.get_json(force=True, silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("items"), list):
-        abort(400)
+    body = json_object()
+    if body is None or not isinstance(body.get("items"), list):
+        return not_json()
     items = body["items"]
     if len(items) > MAX_ITEMS:
         abort(413)

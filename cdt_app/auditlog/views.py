@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from ..db import get_session
 from ..permissions import can_read_audit_log, requires
 from ..scope import user_place_or_404
-from ..values import parse_page
+from ..values import clean_search, parse_page
 from .describe import describe_entries, object_title
 from .forms import AuditFilterForm
 from .queries import KNOWN_ACTIONS, KNOWN_OBJECT_TYPES, AuditFilters, audit_entries
@@ -35,7 +35,7 @@ def index():
     filters = AuditFilters(
         action=(form.action.data or "").strip()[:40],
         object_type=(form.object_type.data or "").strip()[:40],
-        actor=(form.actor.data or "").strip()[:64],
+        actor=clean_search(form.actor.data, 64),
         date_from=form.date_from.data,
         date_to=form.date_to.data,
         page=parse_page(request.args.get("page")),

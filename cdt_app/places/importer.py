@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from ..audit import record
 from ..errors import ValidationError
-from ..i18n import nfc
 from ..models import LEVELS, PLACE_KINDS, Place, User
+from ..values import clean_line
 from .kinds import default_scheme
 from .services import PlaceInput, create_place, kind_from_label, update_place
 
@@ -52,7 +52,7 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]
         raise ImportRefused([(0, _("Please choose a .csv or .xlsx file."))])
     if not raw_rows:
         raise ImportRefused([(0, _("The file is empty."))])
-    header = [nfc(_cell_text(cell)).lower() for cell in raw_rows[0][1]]
+    header = [clean_line(_cell_text(cell)).lower() for cell in raw_rows[0][1]]
     missing = [name for name in COLUMNS[:3] if name not in header]
     if missing:
         raise ImportRefused(
@@ -70,7 +70,7 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]
     rows = []
     for number, cells in raw_rows[1:]:
         values = {
-            name: nfc(_cell_text(cells[i])) if i < len(cells) else ""
+            name: clean_line(_cell_text(cells[i])) if i < len(cells) else ""
             for i, name in enumerate(header)
             if name
         }

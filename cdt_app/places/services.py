@@ -13,6 +13,7 @@ from ..errors import ValidationError
 from ..i18n import nfc, search_key, sort_key
 from ..models import PLACE_KINDS, Household, Place, User, Visit, utcnow
 from ..scope import subtree_condition
+from ..values import clean_line
 from .kinds import default_scheme, scheme_error
 
 _AUDITED = ("name", "kind", "code", "code_scheme", "parent_id", "target_households", "active")
@@ -45,7 +46,7 @@ class PlaceInput:
 
 def _validate(session: Session, data: PlaceInput, place: Place | None) -> tuple[Place | None, str]:
     errors: dict[str, str] = {}
-    name = nfc(data.name)
+    name = clean_line(data.name)
     if not name:
         errors["name"] = _("Please enter the name.")
     elif len(name) > 200:
@@ -70,7 +71,7 @@ def _validate(session: Session, data: PlaceInput, place: Place | None) -> tuple[
         errors["parent_id"] = _("A place cannot be moved under itself.")
     if place is not None and kind is not None and PLACE_KINDS[kind][0] != place.level:
         _check_level_change(session, place, PLACE_KINDS[kind][0], errors)
-    code = (data.code or "").strip()
+    code = clean_line(data.code)
     if len(code) > 30:
         errors["code"] = _("The code is too long (at most 30 characters).")
     if errors:
@@ -126,10 +127,10 @@ def _next_local_code(session: Session, parent: Place | None) -> str:
 def create_place(session: Session, actor: User | None, data: PlaceInput) -> Place:
     parent, kind = _validate(session, data, None)
     scheme = _scheme_for(kind, data.code_scheme)
-    code = (data.code or "").strip() or _next_local_code(session, parent)
+    code = clean_line(data.code) or _next_local_code(session, parent)
     _check_code_free(session, scheme, code, None)
     place = Place(
-        name=nfc(data.name),
+        name=clean_line(data.name),
         kind=kind,
         level=PLACE_KINDS[kind][0],
         code=code,
@@ -138,7 +139,7 @@ def create_place(session: Session, actor: User | None, data: PlaceInput) -> Plac
         depth=(parent.depth + 1) if parent else 0,
         target_households=data.target_households,
         active=data.active,
-        sort_key=sort_key(data.name),
+        sort_key=sort_key(clean_line(data.name)),
     )
     session.add(place)
     session.flush()
@@ -154,9 +155,9 @@ def update_place(session: Session, actor: User | None, place: Place, data: Place
     parent, kind = _validate(session, data, place)
     before = snapshot(place, _AUDITED)
     scheme = _scheme_for(kind, data.code_scheme or place.code_scheme)
-    code = (data.code or "").strip() or place.code
+    code = clean_line(data.code) or place.code
     _check_code_free(session, scheme, code, place.id)
-    place.name = nfc(data.name)
+    place.name = clean_line(data.name)
     place.sort_key = sort_key(place.name)
     place.kind = kind
     place.level = PLACE_KINDS[kind][0]

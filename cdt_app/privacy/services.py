@@ -37,6 +37,7 @@ from ..models import (
     VisitStatusChange,
     utcnow,
 )
+from ..values import strip_controls
 
 #: stored in place of the head of household's name (the data is in Vietnamese)
 PLACEHOLDER_NAME = "Hộ đã xóa thông tin cá nhân"
@@ -236,8 +237,8 @@ def subject_access(session: Session, household: Household) -> dict[str, Any]:
 
 
 def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet never runs as a formula."""
-    text = "" if value is None else str(value)
+    """A CSV cell that a spreadsheet never runs as a formula, without control characters."""
+    text = "" if value is None else strip_controls(str(value), keep="\t\n\r")
     if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text
     return text

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 
 from ..i18n import fmt_date, fmt_datetime, fmt_percent, mask_phone, skill_name
 from ..models import LEVELS, Place
+from ..values import strip_controls
 from .export_queries import raw_visits_query
 from .periods import Period
 from .rows import CoverageReport, PlaceRow
@@ -33,10 +34,12 @@ _BATCH = 1000
 
 
 def safe_text(value: Any) -> Any:
-    """A text cell that cannot run as a formula in a spreadsheet."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """A text cell that cannot run as a formula in a spreadsheet, without the control
+    characters a spreadsheet refuses (what was stored before they were refused on input)."""
+    if not isinstance(value, str):
+        return value
+    value = strip_controls(value, keep="\t\n\r")
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def level_labels() -> dict[str, str]:
@@ -144,6 +147,8 @@ def coverage_csv(report: CoverageReport, rows: list[PlaceRow], hierarchy) -> Ite
 
 
 def _text_cell(sheet, value: Any, bold: bool = False) -> WriteOnlyCell:
+    if isinstance(value, str):
+        value = strip_controls(value, keep="\t\n\r")
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the first character

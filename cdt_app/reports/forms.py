@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField
+from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional
 
+from ..forms import LocalDateField
 from ..models import Place
 from .services import MAX_TARGET
 
@@ -48,8 +49,8 @@ class CoverageFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date_from = DateField(_l("From"), name="from", validators=[Optional()])
-    date_to = DateField(_l("To"), name="to", validators=[Optional()])
+    date_from = LocalDateField(_l("From"), name="from")
+    date_to = LocalDateField(_l("To"), name="to")
     approved_only = BooleanField(_l("Approved visits only"))
     sort = SelectField(_l("Sort by"), choices=[])
     direction = SelectField(

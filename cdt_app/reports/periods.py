@@ -9,8 +9,9 @@ from datetime import date
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from ..forms import date_range_message
 from ..i18n import today_local
-from ..values import BadValue, parse_date
+from ..values import BadValue, parse_date, parse_filter_date
 
 PRESETS = ("month", "quarter", "year", "all")
 
@@ -43,18 +44,25 @@ def preset_period(preset: str, today: date | None = None, approved_only: bool = 
     return Period(start=start, end=today, approved_only=approved_only, preset=preset)
 
 
-def _parse_date(raw: str) -> date | None:
+def _read_date(raw: str, unreadable: str) -> tuple[date | None, str | None]:
+    """The date typed or in the link, or the message that says what is wrong with it."""
     try:
-        return parse_date(raw)
+        return parse_filter_date(raw), None
     except BadValue:
-        return None
+        pass
+    try:
+        parse_date(raw)
+    except BadValue:
+        return None, unreadable
+    return None, date_range_message()
 
 
 def parse_period(
     args: MultiDict, today: date, approved_only: bool
 ) -> tuple[Period, dict[str, str]]:
-    """``from`` and ``to`` (YYYY-MM-DD, inclusive) if either is given, else ``preset``; bad
-    values come back as messages keyed by parameter, and the period is then all time."""
+    """``from`` and ``to`` (inclusive; YYYY-MM-DD or dd/mm/yyyy) if either is given, else
+    ``preset``; bad values (or days out of range: ``parse_filter_date``) come back as
+    messages keyed by parameter, and the period is then all time."""
     errors: dict[str, str] = {}
     raw_from, raw_to = (args.get("from") or "").strip(), (args.get("to") or "").strip()
     if not (raw_from or raw_to):
@@ -63,12 +71,16 @@ def parse_period(
             errors["preset"] = _("Please choose a period.")
             preset = "all"
         return preset_period(preset, today, approved_only), errors
-    start = _parse_date(raw_from) if raw_from else None
-    end = _parse_date(raw_to) if raw_to else today
-    if raw_from and start is None:
-        errors["from"] = _("The start date is not valid (use YYYY-MM-DD).")
-    if raw_to and end is None:
-        errors["to"] = _("The end date is not valid (use YYYY-MM-DD).")
+    start = end = None
+    if raw_from:
+        start, errors["from"] = _read_date(
+            raw_from, _("The start date is not valid (use dd/mm/yyyy).")
+        )
+    if raw_to:
+        end, errors["to"] = _read_date(raw_to, _("The end date is not valid (use dd/mm/yyyy)."))
+    else:
+        end = today
+    errors = {key: message for key, message in errors.items() if message}
     if start and end and start > end:
         errors["from"] = _("The start date must not be after the end date.")
     if errors:

@@ -65,7 +65,8 @@ def _result(
 
 
 def _not_yours(item_id: str) -> dict[str, Any]:
-    """An id that exists outside the actor's area: refused without telling what it is."""
+    """An id that exists outside the actor's area, or names a record of the other kind:
+    refused without telling what it is (the rest of the batch goes on)."""
     return _result(item_id, "rejected", {"id": _("This id is already used by another record.")})
 
 
@@ -89,7 +90,9 @@ class _Batch:
         self.missing: dict[type, set[uuid.UUID]] = {Household: set(), Visit: set()}
         wanted: dict[type, set[uuid.UUID]] = {Household: set(), Visit: set()}
         for kind, key, payload in parsed:
-            wanted[_MODELS[kind]].add(key)
+            # both kinds: an id may be taken by a record of the other kind (taken_by_other)
+            wanted[Household].add(key)
+            wanted[Visit].add(key)
             if kind == "visit":
                 try:
                     wanted[Household].add(parse_uuid(payload.get("household_id")))
@@ -116,13 +119,19 @@ class _Batch:
         """The row with ``key`` or None; ``fresh`` reads the database again."""
         if not fresh:
             if key in self.created:
-                return self.created[key]
+                row = self.created[key]
+                return row if isinstance(row, model) else None
             if key in self.missing[model]:
                 return None
         row = self.session.get(model, key, populate_existing=fresh)
         if row is not None:
             self.keep.append(row)
         return row
+
+    def taken_by_other(self, model: type, key: uuid.UUID, fresh: bool) -> bool:
+        """Whether ``key`` is the id of a record of the other kind (stored, or made earlier in
+        this batch): one id names one record."""
+        return self.get(Visit if model is Household else Household, key, fresh) is not None
 
     def stored(self, row: Any) -> None:
         """A row this batch created (not written until the batch's flush)."""
@@ -161,6 +170,8 @@ def _sync_household(
 ) -> dict[str, Any]:
     session, actor, item_id = batch.session, batch.actor, str(key)
     household = batch.get(Household, key, fresh)
+    if household is None and batch.taken_by_other(Household, key, fresh):
+        return _not_yours(item_id)
     if household is None:
         household = save_household(session, actor, payload, household_id=key)
         household.payload_hash = digest
@@ -194,6 +205,8 @@ def _sync_visit(
 ) -> dict[str, Any]:
     session, actor, item_id = batch.session, batch.actor, str(key)
     visit = batch.get(Visit, key, fresh)
+    if visit is None and batch.taken_by_other(Visit, key, fresh):
+        return _not_yours(item_id)
     if visit is None:
         batch.write_household(payload.get("household_id"))
         visit = save_visit(session, actor, payload, visit_id=key)

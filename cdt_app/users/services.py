@@ -13,9 +13,10 @@ from ..audit import diff, record, snapshot
 from ..auth.passwords import hash_password
 from ..auth.services import check_password_policy, normalise_username
 from ..errors import ValidationError
-from ..i18n import nfc, search_key, sort_key
+from ..i18n import search_key, sort_key
 from ..models import ROLE_RANK, ROLES, Place, User
 from ..permissions import ACCOUNT_MAX_ROLE
+from ..values import clean_line
 
 _AUDITED = ("username", "display_name", "role", "place_id", "active", "must_change_password")
 #: letters and digits that cannot be mixed up when read aloud or copied from a phone screen
@@ -91,7 +92,7 @@ def _validate(
         existing = session.scalar(select(User).where(User.username == username))
         if existing is not None and (user is None or existing.id != user.id):
             errors["username"] = _("This username is already taken.")
-    if len(nfc(data.display_name)) > 120:
+    if len(clean_line(data.display_name)) > 120:
         errors["display_name"] = _("The name is too long (at most 120 characters).")
     if data.role not in ROLES:
         errors["role"] = _("Please choose a role.")
@@ -125,7 +126,7 @@ def create_user(
     username, place = _validate(session, actor, data, None, actor_place)
     user = User(
         username=username,
-        display_name=nfc(data.display_name) or username,
+        display_name=clean_line(data.display_name) or username,
         password_hash=hash_password(data.password),
         role=data.role,
         place_id=place.id if place else None,
@@ -153,7 +154,7 @@ def update_user(
     data.password = None
     username, place = _validate(session, actor, data, user, actor_place)
     before = snapshot(user, _AUDITED)
-    user.username, user.display_name = username, nfc(data.display_name) or username
+    user.username, user.display_name = username, clean_line(data.display_name) or username
     user.role, user.place_id = data.role, place.id if place else None
     if user.active and not data.active:
         user.session_version += 1

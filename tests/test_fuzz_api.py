@@ -97,3 +97,88 @@ def test_api_without_login_is_401_and_stores_nothing(app, db):
         json={"items": [{"kind": "household", "id": "8a0c7f1e-0000-4000-8000-000000000001"}]},
     )
     assert response.status_code == 401 and _counts(db) == before
+
+
+# --- the classes of issue 13 point 5, as schemathesis cases (checked like the generated ones) --
+
+
+def _deep(depth: int):
+    value: object = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def _hh(item_id: str, village_id: int) -> dict:
+    payload = {"village_id": village_id, "head_name": "Lê Văn An", "members": 2, "consent": True}
+    return {"kind": "household", "id": item_id, "payload": payload}
+
+
+def _visit(item_id: str, household_id: str) -> dict:
+    payload = {
+        "household_id": household_id,
+        "visited_on": "2026-01-05",
+        "skills": [{"code": "vneid"}],
+        "people_taught": 1,
+    }
+    return {"kind": "visit", "id": item_id, "payload": payload}
+
+
+def _hostile_cases(world) -> list:
+    sync_op = schema["/api/v1/sync"]["POST"]
+    review_op = schema["/api/v1/visits/{id}/review"]["POST"]
+    coverage_op = schema["/api/v1/coverage"]["GET"]
+    village, shared = world["village_id"], str(uuid.uuid4())
+    cases = [
+        sync_op.Case(body={"items": _deep(500)}, media_type="application/json"),
+        sync_op.Case(body={"items": [_deep(200)]}, media_type="application/json"),
+        review_op.Case(
+            path_parameters={"id": world["visit_id"]},
+            body={"action": _deep(400), "reason": "x"},
+            media_type="application/json",
+        ),
+        sync_op.Case(
+            body={"items": [_hh(shared, village), _visit(shared, shared)]},
+            media_type="application/json",
+        ),
+        sync_op.Case(
+            body={"items": [_visit(world["household_id"], world["household_id"])]},
+            media_type="application/json",
+        ),
+        sync_op.Case(
+            body={"items": [_hh(world["visit_id"], village)]}, media_type="application/json"
+        ),
+    ]
+    for name in ("from", "to"):
+        for day in ("0001-01-01", "9999-12-31", "1000-01-01", "2100-01-01"):
+            cases.append(coverage_op.Case(query={name: day}))
+    return cases
+
+
+def test_hostile_cases_never_fail(app, logged_in, db):
+    lead = logged_in["lead"]
+    db.rollback()
+    visit = db.scalar(select(Visit))
+    world = {
+        "village_id": lead.place_id,
+        "visit_id": str(visit.id),
+        "household_id": str(visit.household_id),
+    }
+    for case in _hostile_cases(world):
+        before = _counts(db)
+        response = case.call(
+            app=app,
+            headers={"X-CSRFToken": logged_in["X-CSRFToken"]},
+            cookies={"session": logged_in["cookie"]},
+        )
+        case.validate_response(response, checks=[not_a_server_error])
+        assert response.status_code < 500, (case.path, case.body, case.query)
+        if response.status_code >= 400:
+            assert _counts(db) == before and response.json()["error"]
+        if case.path.endswith("/sync") and response.status_code == 200:
+            statuses = [result["status"] for result in response.json()["results"]]
+            assert "rejected" in statuses  # the id already names the other kind
+            db.rollback()
+            for item in case.body["items"]:
+                key = uuid.UUID(item["id"])
+                assert db.get(Household, key) is None or db.get(Visit, key) is None

@@ -187,7 +187,9 @@ SCHEMAS: dict[str, Any] = {
                 "enum": list(STATUSES),
                 "description": "created; unchanged (same id and payload: a replay); updated "
                 "(new payload, still editable); conflict (new payload, no longer editable: "
-                "see server); rejected (invalid: see errors).",
+                "see server); rejected (invalid: see errors; also a new record whose id "
+                "already names a record of the other kind, errors.id). The other items of "
+                "the batch are stored whatever one item's status.",
             },
             "errors": {
                 "type": "object",
@@ -403,9 +405,12 @@ PATHS: dict[str, Any] = {
                         }
                     },
                 },
-                "400": _error("Malformed JSON or a bad CSRF token; nothing was stored."),
+                "400": _error(
+                    "Malformed JSON (also: nested deeper than 32 levels) or a bad CSRF token; "
+                    "nothing was stored."
+                ),
                 "401": _401,
-                "413": _error(f"More than {MAX_ITEMS} items (or a body over the size limit)."),
+                "413": _error(f"More than {MAX_ITEMS} items, or a body over 2 MB."),
                 "503": _error("The database was busy; nothing was stored. Try again later."),
             },
         }
@@ -449,7 +454,9 @@ PATHS: dict[str, Any] = {
             ],
             "responses": {
                 "200": _json(_ref("Coverage"), "The figures."),
-                "400": _error("A parameter is not valid."),
+                "400": _error(
+                    "A parameter is not valid (a date must be from 2000-01-01 to 2099-12-31)."
+                ),
                 "401": _401,
                 "403": _error("The user's role does not see coverage."),
                 "404": _error("The place does not exist or is outside the user's area."),
@@ -470,7 +477,10 @@ PATHS: dict[str, Any] = {
             },
             "responses": {
                 "200": _json(_ref("ReviewResult"), "The visit after the review."),
-                "400": _error("Bad action or missing reason (see errors), or a bad CSRF token."),
+                "400": _error(
+                    "Malformed JSON (also: nested too deeply), bad action or missing reason "
+                    "(see errors), or a bad CSRF token."
+                ),
                 "401": _401,
                 "403": _error("The user may not review this visit."),
                 "404": _error("No such visit in the user's area."),

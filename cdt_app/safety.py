@@ -58,7 +58,12 @@ class CleanParameters(ImmutableMultiDict):
 
 
 class CleanRequest(Request):
+    """A request whose query string, form and JSON body carry no control character."""
+
     parameter_storage_class = CleanParameters
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        return _clean_json(super().get_json(force=force, silent=silent, cache=cache))
 
 
 def json_too_deep(data: str | bytes, limit: int = MAX_JSON_DEPTH) -> bool:
@@ -84,15 +89,14 @@ def _clean_json(value: Any) -> Any:
 
 
 class GuardedJSONProvider(DefaultJSONProvider):
-    """Flask's JSON, reading request bodies safely: nesting deeper than MAX_JSON_DEPTH is
-    malformed JSON (a ValueError: 400, or None with ``silent``), never a RecursionError, and
-    strings lose their control characters as form values do."""
+    """Flask's JSON, read safely: nesting deeper than MAX_JSON_DEPTH is malformed JSON (a
+    ValueError: a 400, or None with ``silent``), never a RecursionError."""
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         if json_too_deep(s):
             raise ValueError("JSON nested too deeply")
         try:
-            return _clean_json(super().loads(s, **kwargs))
+            return super().loads(s, **kwargs)
         except RecursionError:
             raise ValueError("JSON nested too deeply") from None
 

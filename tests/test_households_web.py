@@ -167,6 +167,32 @@ def test_duplicate_warning_links_to_the_existing_household(client, auth, db, wor
     assert _count(db) == 2, response.location
 
 
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        (("Vũ Thị Hoà Kiểm Thử", "Số 99, xóm 3"), ("Vu Thi Hoa Kiem Thu", "so 99 xom 3")),
+        (("Nguyễn Văn A.", "Tổ 4 - Khu 2"), ("NGUYEN  VAN A", "to4 khu2")),
+        (("Lê-Thị Bé", "12/3 Trần Phú"), ("le thi be", "12 3 tran phu")),
+    ],
+)
+def test_the_duplicate_warning_ignores_punctuation_and_spacing(
+    client, auth, db, world, stored, typed
+):
+    """DESIGN section 3 (issue 12): only the marks, the commas and the spaces differ."""
+    village = world["tree"]["village_a1"]
+    auth.login("tn")
+    first = _household_fields(village, head_name=stored[0], address=stored[1], phone="")
+    assert (
+        client.post("/households/new", data=_form(client, "/households/new", **first)).status_code
+        == 302
+    )
+    again = _household_fields(village, head_name=typed[0], address=typed[1], phone="")
+    response = client.post("/households/new", data=_form(client, "/households/new", **again))
+    assert response.status_code == 200
+    assert "Hộ này có thể đã được đăng ký" in response.text
+    assert _count(db) == 1
+
+
 def test_the_new_household_form_carries_the_offline_duplicate_warning_hidden(
     client, auth, db, world
 ):

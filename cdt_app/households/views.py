@@ -42,11 +42,16 @@ def _prepare(form: HouseholdForm, villages: list[Place]) -> None:
     ]
 
 
-def _duplicates(session, form: HouseholdForm, exclude_id) -> list[Household]:
+def _duplicates(session, form: HouseholdForm, villages: list[Place], exclude_id) -> list[Household]:
+    """The duplicate warning, looked for only once the village is known to be one of the
+    user's (a village of another area is refused by the service, and nothing is read there)."""
     if form.confirm_duplicate.data:
+        return []
+    if form.village_id.data not in {str(village.id) for village in villages}:
         return []
     return find_duplicates(
         session,
+        current_user,
         form.village_id.data,
         form.head_name.data,
         form.address.data,
@@ -72,7 +77,7 @@ def new():
             wanted if wanted else (str(villages[0].id) if len(villages) == 1 else "")
         )
     elif form.validate_on_submit():
-        duplicates = _duplicates(session, form, exclude_id=form.new_id.data)
+        duplicates = _duplicates(session, form, villages, exclude_id=form.new_id.data)
         if not duplicates:
             with form_transaction(form) as outcome:
                 household, is_new = register_household(
@@ -117,7 +122,7 @@ def edit(household_id: uuid.UUID):
             "" if household.smartphone_members is None else str(household.smartphone_members)
         )
     elif form.validate_on_submit():
-        duplicates = _duplicates(session, form, exclude_id=household.id)
+        duplicates = _duplicates(session, form, villages, exclude_id=household.id)
         if not duplicates:
             with form_transaction(form) as outcome:
                 save_household(session, current_user, form.service_data(), household=household)

@@ -4,6 +4,9 @@
 export const fold = (text) => (text || "").normalize("NFC").trim().split(/\s+/).join(" ")
   .toLowerCase().normalize("NFD").replace(/\p{Mn}/gu, "").replace(/[đð]/g, "d").replace(/y/g, "i");
 
+// cdt_app.i18n.duplicate_key: the fold with only letters and digits kept (the duplicate guard)
+export const duplicateKey = (text) => fold(text).replace(/[^\p{L}\p{N}]/gu, "");
+
 // today in Vietnam (UTC+7 all year, as cdt_app.i18n.today_local), or ``back`` days before
 export const isoDay = (back = 0) => new Date(Date.now() + (7 - 24 * back) * 36e5).toISOString().slice(0, 10);
 

@@ -106,7 +106,7 @@ def test_search_uses_the_folded_key(client, auth, db, world, query, found):
         phone="0912345678",
     )
     auth.login("tn")
-    page = client.get("/households/", query_string={"q": query})
+    page = client.get("/households/", query_string={"q": query}, follow_redirects=True)
     assert page.status_code == 200
     assert ("Nguyễn Văn An Hoà" in _names(page.text)) is found
 

@@ -12,6 +12,7 @@ from ..db import get_session
 from ..forms import form_transaction
 from ..models import Household, Place
 from ..scope import user_place_or_404
+from ..searches import search_key_arg, search_redirect, search_text
 from ..values import parse_page
 from ..visit_rows import household_visits
 from .forms import HouseholdForm
@@ -21,16 +22,23 @@ from .services import find_duplicates, get_household_or_404, register_household,
 bp = Blueprint("households", __name__, url_prefix="/households")
 
 
-@bp.get("/")
+@bp.route("/", methods=["GET", "POST"])
 @login_required
 def index():
+    """The list; the search box posts, and its text is kept behind ``?s=`` (cdt_app.searches),
+    so that no name or phone is ever in a URL."""
     session = get_session()
     user_place_or_404(session, current_user)
-    query = request.args.get("q", "")[:100]
-    page = list_households(session, current_user, query, parse_page(request.args.get("page")))
+    moved = search_redirect("households.index")
+    if moved is not None:
+        return moved
+    page = list_households(
+        session, current_user, search_text(), parse_page(request.args.get("page"))
+    )
     return render_template(
         "households/index.html",
         page=page,
+        search=search_key_arg(),
         show_village=area_has_many_villages(session, current_user),
         picking=False,
     )

@@ -296,3 +296,46 @@ def test_csrf_is_required(client, auth, db, world):
 def test_anonymous_users_are_sent_to_login(client, world):
     response = client.get("/households/")
     assert response.status_code == 302 and "/login" in response.location
+
+
+def test_searches_post_and_no_name_or_phone_reaches_a_url(app, client, auth, db, world):
+    """The search box posts; the answer is a redirect to ?s=<key>, whose pages, reloads and
+    old ?q= links all work, and whose key means nothing to another session."""
+    village = world["tree"]["village_a1"]
+    for n in range(30):
+        make_household(db, village, world["volunteer"], f"Đinh Văn Tìm {n:02d}", phone="0912000111")
+    make_household(db, village, world["volunteer"], "An Thị Khác")
+    auth.login("tn")
+    page = client.get("/households/")
+    assert '<form method="post" action="/households/" role="search"' in page.text
+    for typed in ("dinh van tim", "0912 000 111"):
+        posted = client.post("/households/", data={"csrf_token": csrf_from(page.text), "q": typed})
+        assert posted.status_code == 303
+        location = posted.headers["Location"]
+        assert re.fullmatch(r"/households/\?s=[\w-]{12}", location), location
+        first = client.get(location)
+        assert len(_names(first.text)) == 25 and "An Thị Khác" not in first.text
+        assert f'value="{typed}"' in first.text
+        pager = re.search(r'href="(/households/\?[^"]*page=2[^"]*)"', first.text).group(1)
+        assert "q=" not in pager and "s=" in pager
+        second = client.get(pager.replace("&amp;", "&"))
+        assert len(_names(second.text)) == 5
+        assert client.get(location).text == first.text.replace(
+            csrf_from(first.text), csrf_from(first.text)
+        )
+    # an old link with ?q=: the same redirect, the same list
+    old = client.get("/households/?q=dinh+van+tim")
+    assert old.status_code == 303 and "q=" not in old.headers["Location"]
+    # an empty search is the whole list; a key this session never made finds the whole list
+    empty = client.post("/households/", data={"csrf_token": csrf_from(page.text), "q": "  "})
+    assert empty.headers["Location"] == "/households/"
+    assert "An Thị Khác" in client.get("/households/?s=not-a-key").text
+    # the key shared with another user's session tells them nothing
+    other = app.test_client()
+    from tests.conftest import AuthActions
+
+    AuthActions(other).login("tn")
+    shown = other.get(location).text
+    assert 'value="0912 000 111"' not in shown and "An Thị Khác" in shown
+    # without the token the search is refused
+    assert client.post("/households/", data={"q": "x"}).status_code == 400

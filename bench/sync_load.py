@@ -93,7 +93,7 @@ def populate(url: str, clients: int) -> list[dict]:
 
     import cdt_app.models  # noqa: F401
     from cdt_app.db import make_engine
-    from cdt_app.i18n import search_key, sort_key
+    from cdt_app.i18n import duplicate_key, search_key, sort_key
     from cdt_app.models import Household, utcnow
     from cdt_app.places.services import PlaceInput, create_place
     from cdt_app.skills.seed import seed_skills
@@ -154,6 +154,7 @@ def populate(url: str, clients: int) -> list[dict]:
                     consent_at=utcnow(),
                     created_by_id=user.id,
                     search_key=search_key(name),
+                    duplicate_key=duplicate_key(name),
                     sort_key=sort_key(name),
                 )
                 session.add(household)

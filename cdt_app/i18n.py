@@ -49,6 +49,15 @@ def search_key(text: str | None) -> str:
     return stripped.translate(_SEARCH_LETTERS)
 
 
+def duplicate_key(text: str | None) -> str:
+    """Fold for the duplicate guard (DESIGN section 3): ``search_key`` with everything but
+    letters and digits removed, so case, diacritics, punctuation and spacing are all ignored
+    ("Số 99, xóm 3" → "so99xom3" ← "so 99 xom 3"). Mirrored by ``duplicateKey`` in
+    static/js/shared-rules.js (tests/test_shared_rules.py compares them).
+    """
+    return "".join(ch for ch in search_key(text) if unicodedata.category(ch)[0] in "LN")
+
+
 # --- Vietnamese collation (CLDR vi) ---------------------------------------------------------
 
 _LETTERS = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from cdt_app.i18n import search_key, sort_key, today_local
+from cdt_app.i18n import duplicate_key, search_key, sort_key, today_local
 from cdt_app.models import (
     Household,
     Place,
@@ -131,6 +131,7 @@ def make_household(
         consent_at=utcnow(),
         created_by_id=creator.id if creator else None,
         search_key=search_key(f"{head_name} {address} {phone or ''}"),
+        duplicate_key=duplicate_key(head_name),
         sort_key=sort_key(head_name),
         **fields,
     )

@@ -37,6 +37,7 @@ NOBODY = frozenset()
 
 PAGE = frozenset({200})
 FORM_POST = frozenset({200, 302, 400})  # re-rendered with errors, done and redirected, or refused
+SEARCH_POST = frozenset({303})  # a search box: its text kept in the session, to ?s=<key>
 REDIRECT = frozenset({302})
 ANON_PAGE = frozenset({302})  # to the login page
 ANON_API = frozenset({401})
@@ -93,7 +94,7 @@ EXPECTED: dict[str, dict[str, Access]] = {
     "auth.two_step_recovery_codes": {"POST": Access(COORD_UP, ok=REDIRECT, denied=NOT_FOUND)},
     "auth.two_step_disable": {"POST": Access(COORD_UP, ok=REDIRECT, denied=NOT_FOUND)},
     # households: every role, inside the area
-    "households.index": {"GET": Access(EVERYONE)},
+    "households.index": {"GET": Access(EVERYONE), "POST": Access(EVERYONE, ok=SEARCH_POST)},
     "households.new": {"GET": Access(EVERYONE), "POST": Access(EVERYONE, ok=FORM_POST)},
     "households.detail": {"GET": Access(EVERYONE)},
     "households.edit": {"GET": Access(EVERYONE), "POST": Access(EVERYONE, ok=FORM_POST)},
@@ -102,7 +103,7 @@ EXPECTED: dict[str, dict[str, Access]] = {
     "privacy.export": {"POST": Access(LEADS_UP, ok=frozenset({400}))},  # no format given
     # visits: anyone reads in the area; the author and the team lead edit and delete
     "visits.mine": {"GET": Access(EVERYONE)},
-    "visits.new": {"GET": Access(EVERYONE), "POST": Access(EVERYONE, ok=FORM_POST)},
+    "visits.new": {"GET": Access(EVERYONE), "POST": Access(EVERYONE, ok=FORM_POST | SEARCH_POST)},
     "visits.detail": {"GET": Access(EVERYONE)},
     # only the visit's author (a volunteer of its village, none of the roles tried here)
     "visits.edit": {"GET": Access(NOBODY), "POST": Access(NOBODY)},
@@ -136,7 +137,7 @@ EXPECTED: dict[str, dict[str, Access]] = {
     "skills.move": {"POST": Access(MANAGERS, ok=FORM_POST)},
     "skills.toggle": {"POST": Access(MANAGERS, ok=FORM_POST)},
     # people: team leads (their volunteers) and above, inside the area
-    "users.index": {"GET": Access(LEADS_UP)},
+    "users.index": {"GET": Access(LEADS_UP), "POST": Access(LEADS_UP, ok=SEARCH_POST)},
     "users.create": {"GET": Access(LEADS_UP), "POST": Access(LEADS_UP, ok=FORM_POST)},
     "users.detail": {"GET": Access(LEADS_UP)},
     "users.edit": {"GET": Access(LEADS_UP), "POST": Access(LEADS_UP, ok=FORM_POST)},

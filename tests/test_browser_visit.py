@@ -83,7 +83,7 @@ def test_logging_a_visit_takes_at_most_four_taps(live_server, phone, db, world):
     taps = Taps(phone)
     search.fill("do van hai")
     taps.tap(phone.get_by_role("button", name="Tìm"))
-    phone.wait_for_url("**/visits/new?q=*")
+    phone.wait_for_url("**/visits/new?s=*")
     _assert_phone_friendly(phone)
     taps.tap(phone.get_by_role("link", name="Đỗ Văn Hải"))
     phone.wait_for_url("**/visits/new?household=*")

@@ -55,7 +55,7 @@ def test_the_team_members_home_is_for_the_next_visit(client, auth, world):
     home = client.get("/").text
     main = home[home.index("<main") : home.index("</main>")]
     log = main.index('href="/visits/new">Ghi lượt hướng dẫn<')
-    search = main.index('<form method="get" action="/visits/new" role="search"')
+    search = main.index('<form method="post" action="/visits/new" role="search"')
     assert log < search < main.index("Đăng ký hộ mới")
     assert 'name="q"' in main and 'type="search"' in main
     # no review for a team member: no number on a "Duyệt" they do not have

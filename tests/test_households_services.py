@@ -197,20 +197,43 @@ def test_find_duplicates_same_folded_name_and_address_or_phone(world, db):
     )
     make_household(db, village, volunteer, "Nguyễn Văn Anh", address="Số 5, xóm 2")
     make_household(db, tree["village_a2"], volunteer, "Nguyễn Văn An", address="Số 5, xóm 2")
-    # folded name and address match: case, diacritics and spacing ignored
-    found = find_duplicates(db, village.id, "nguyen  van AN", "so 5, xom 2", "")
+    # folded name and address match: case, diacritics, punctuation and spacing ignored
+    found = find_duplicates(db, volunteer, village.id, "nguyen  van AN", "so 5 xom 2", "")
+    assert [h.id for h in found] == [existing.id]
+    found = find_duplicates(db, volunteer, village.id, "Nguyen Van-An.", "Số 5,xóm 2", "")
     assert [h.id for h in found] == [existing.id]
     # same name and phone (written differently), other address
-    found = find_duplicates(db, str(village.id), "Nguyễn Văn An", "Thôn khác", "+84 912 345 678")
+    found = find_duplicates(
+        db, volunteer, str(village.id), "Nguyễn Văn An", "Thôn khác", "+84 912 345 678"
+    )
     assert [h.id for h in found] == [existing.id]
     # same name, other address and phone: no warning
-    assert find_duplicates(db, village.id, "Nguyễn Văn An", "Số 9", "0987654321") == []
+    assert find_duplicates(db, volunteer, village.id, "Nguyễn Văn An", "Số 9", "0987654321") == []
     # the household itself is excluded when editing
-    assert find_duplicates(db, village.id, "Nguyễn Văn An", "Số 5, xóm 2", "", existing.id) == []
+    assert (
+        find_duplicates(db, volunteer, village.id, "Nguyễn Văn An", "Số 5, xóm 2", "", existing.id)
+        == []
+    )
     # raw garbage never raises
-    assert find_duplicates(db, "abc", "Nguyễn Văn An", "Số 5", None) == []
-    assert find_duplicates(db, village.id, None, None, None) == []
-    assert find_duplicates(db, village.id, "50%_", "", "") == []
+    assert find_duplicates(db, volunteer, "abc", "Nguyễn Văn An", "Số 5", None) == []
+    assert find_duplicates(db, volunteer, village.id, None, None, None) == []
+    assert find_duplicates(db, volunteer, village.id, "50%_", "", "") == []
+
+
+def test_find_duplicates_looks_only_inside_the_actors_area(world, db):
+    """DESIGN section 3: a village of another area, or a place that is no village, finds
+    nothing, even with the exact name, address and phone."""
+    tree = world["tree"]
+    there = make_household(
+        db, tree["village_b1"], world["other"], "Trần Thị Xa", "Số 1, tổ 4", phone="0987654321"
+    )
+    args = ("Trần Thị Xa", "Số 1, tổ 4", "0987654321")
+    assert [h.id for h in find_duplicates(db, world["other"], tree["village_b1"].id, *args)] == [
+        there.id
+    ]
+    for actor in (world["volunteer"], world["coordinator"]):
+        for place in ("village_b1", "commune_b", "province", "commune_a"):
+            assert find_duplicates(db, actor, tree[place].id, *args) == [], (actor, place)
 
 
 def test_get_household_or_404_outside_the_area_or_deleted(world, db):

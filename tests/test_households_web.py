@@ -106,7 +106,7 @@ def test_search_uses_the_folded_key(client, auth, db, world, query, found):
         phone="0912345678",
     )
     auth.login("tn")
-    page = client.get("/households/", query_string={"q": query})
+    page = client.get("/households/", query_string={"q": query}, follow_redirects=True)
     assert page.status_code == 200
     assert ("Nguyễn Văn An Hoà" in _names(page.text)) is found
 
@@ -165,6 +165,32 @@ def test_duplicate_warning_links_to_the_existing_household(client, auth, db, wor
     response = client.post("/households/new", data=confirm)
     assert response.status_code == 302, response.text
     assert _count(db) == 2, response.location
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        (("Vũ Thị Hoà Kiểm Thử", "Số 99, xóm 3"), ("Vu Thi Hoa Kiem Thu", "so 99 xom 3")),
+        (("Nguyễn Văn A.", "Tổ 4 - Khu 2"), ("NGUYEN  VAN A", "to4 khu2")),
+        (("Lê-Thị Bé", "12/3 Trần Phú"), ("le thi be", "12 3 tran phu")),
+    ],
+)
+def test_the_duplicate_warning_ignores_punctuation_and_spacing(
+    client, auth, db, world, stored, typed
+):
+    """DESIGN section 3 (issue 12): only the marks, the commas and the spaces differ."""
+    village = world["tree"]["village_a1"]
+    auth.login("tn")
+    first = _household_fields(village, head_name=stored[0], address=stored[1], phone="")
+    assert (
+        client.post("/households/new", data=_form(client, "/households/new", **first)).status_code
+        == 302
+    )
+    again = _household_fields(village, head_name=typed[0], address=typed[1], phone="")
+    response = client.post("/households/new", data=_form(client, "/households/new", **again))
+    assert response.status_code == 200
+    assert "Hộ này có thể đã được đăng ký" in response.text
+    assert _count(db) == 1
 
 
 def test_the_new_household_form_carries_the_offline_duplicate_warning_hidden(
@@ -270,3 +296,46 @@ def test_csrf_is_required(client, auth, db, world):
 def test_anonymous_users_are_sent_to_login(client, world):
     response = client.get("/households/")
     assert response.status_code == 302 and "/login" in response.location
+
+
+def test_searches_post_and_no_name_or_phone_reaches_a_url(app, client, auth, db, world):
+    """The search box posts; the answer is a redirect to ?s=<key>, whose pages, reloads and
+    old ?q= links all work, and whose key means nothing to another session."""
+    village = world["tree"]["village_a1"]
+    for n in range(30):
+        make_household(db, village, world["volunteer"], f"Đinh Văn Tìm {n:02d}", phone="0912000111")
+    make_household(db, village, world["volunteer"], "An Thị Khác")
+    auth.login("tn")
+    page = client.get("/households/")
+    assert '<form method="post" action="/households/" role="search"' in page.text
+    for typed in ("dinh van tim", "0912 000 111"):
+        posted = client.post("/households/", data={"csrf_token": csrf_from(page.text), "q": typed})
+        assert posted.status_code == 303
+        location = posted.headers["Location"]
+        assert re.fullmatch(r"/households/\?s=[\w-]{12}", location), location
+        first = client.get(location)
+        assert len(_names(first.text)) == 25 and "An Thị Khác" not in first.text
+        assert f'value="{typed}"' in first.text
+        pager = re.search(r'href="(/households/\?[^"]*page=2[^"]*)"', first.text).group(1)
+        assert "q=" not in pager and "s=" in pager
+        second = client.get(pager.replace("&amp;", "&"))
+        assert len(_names(second.text)) == 5
+        assert client.get(location).text == first.text.replace(
+            csrf_from(first.text), csrf_from(first.text)
+        )
+    # an old link with ?q=: the same redirect, the same list
+    old = client.get("/households/?q=dinh+van+tim")
+    assert old.status_code == 303 and "q=" not in old.headers["Location"]
+    # an empty search is the whole list; a key this session never made finds the whole list
+    empty = client.post("/households/", data={"csrf_token": csrf_from(page.text), "q": "  "})
+    assert empty.headers["Location"] == "/households/"
+    assert "An Thị Khác" in client.get("/households/?s=not-a-key").text
+    # the key shared with another user's session tells them nothing
+    other = app.test_client()
+    from tests.conftest import AuthActions
+
+    AuthActions(other).login("tn")
+    shown = other.get(location).text
+    assert 'value="0912 000 111"' not in shown and "An Thị Khác" in shown
+    # without the token the search is refused
+    assert client.post("/households/", data={"q": "x"}).status_code == 400

@@ -238,7 +238,7 @@ def _pages(app, planted) -> dict[str, str]:
         client = app.test_client()
         token = login_api(client, AuthActions(client), username)
         for url in urls:
-            response = client.get(url)
+            response = client.get(url, follow_redirects=True)
             assert response.status_code == 200, (username, url)
             seen[f"{username} {url}"] = _body(response)
         if username in ("tv", "tt"):

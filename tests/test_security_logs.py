@@ -83,7 +83,10 @@ def test_full_flow_logs_no_personal_data(app, db, everything_logged):
     household_path = response.headers["Location"]
     household_id = household_path.rstrip("/").rsplit("/", 1)[-1]
     assert NAME in client.get(household_path).text
-    assert client.get("/households/", query_string={"q": NAME}).status_code == 200
+    assert (
+        client.get("/households/", query_string={"q": NAME}, follow_redirects=True).status_code
+        == 200
+    )
 
     # log a visit through the form
     page = client.get("/visits/new", query_string={"household": household_id})

@@ -6,6 +6,9 @@ cdt_app's own, run in Node.js and in Chromium (the phones' engine):
   punctuation and white space, each alone and in every pair, and longer strings of them that
   hypothesis makes. (White space is what phones type; the two languages disagree on rare
   control characters such as U+001C or U+FEFF, which are not tried.)
+- the duplicate guard's key and ``cdt_app.i18n.duplicate_key`` (the fold with only letters and
+  digits kept: DESIGN section 3), on the same letters and pairs, and on any text hypothesis
+  makes from the Unicode characters both engines know;
 - a form's payload and the server's field lists (``HOUSEHOLD_FIELDS``, ``VISIT_FIELDS``), and
   its skills for every combination of ticks over four skills, as ``VisitForm.service_data``
   makes them ("completed" alone means the skill was taught too);
@@ -30,7 +33,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from cdt_app.households.services import HOUSEHOLD_FIELDS
-from cdt_app.i18n import search_key, today_local
+from cdt_app.i18n import duplicate_key, search_key, today_local
 from cdt_app.values import BadValue, parse_date
 from cdt_app.visits.forms import VisitForm
 from cdt_app.visits.services import VISIT_FIELDS
@@ -161,6 +164,63 @@ def test_the_fold_agrees_on_every_letter_and_every_pair(run_js):
 @given(texts=st.lists(st.lists(st.sampled_from(UNITS), max_size=16).map("".join), max_size=50))
 def test_the_fold_agrees_on_longer_names(run_js, texts):
     assert_folds_agree(run_js, texts)
+
+
+# --- the duplicate guard's key ----------------------------------------------------------------
+
+
+def assert_duplicate_keys_agree(run_js, texts: list[str]) -> None:
+    keys = run_js("duplicateKey", [[text] for text in texts])
+    wrong = [
+        (text, mine, duplicate_key(text))
+        for text, mine in zip(texts, keys, strict=True)
+        if mine != duplicate_key(text)
+    ]
+    assert not wrong, wrong[:10]
+
+
+def test_the_duplicate_key_agrees_on_every_letter_and_every_pair(run_js):
+    texts = ["", *UNITS, *("".join(pair) for pair in itertools.product(UNITS, repeat=2))]
+    assert_duplicate_keys_agree(run_js, texts)
+    # DESIGN section 3, and issue 12's example: only the comma and the marks differ
+    same = [
+        ("Vũ Thị Hoà Kiểm Thử", "Vu Thi Hoa Kiem Thu"),
+        ("Số 99, xóm 3", "so 99 xom 3"),
+        ("Số 99,xóm 3", "  SỐ  99 ,  XÓM 3. "),
+        ("Nguyễn Văn A.", "nguyen-van a"),
+        ("Ðinh Thị Thuỷ", "Đinh Thi Thủi"),
+    ]
+    flat = [text for pair in same for text in pair]
+    keys = run_js("duplicateKey", [[text] for text in flat])
+    assert keys == [duplicate_key(text) for text in flat]
+    expected = ["vuthihoakiemthu", "so99xom3", "so99xom3", "nguienvana", "dinhthithui"]
+    assert keys[0::2] == keys[1::2] == expected
+    # letters and digits still tell households apart
+    apart = ["Lan", "Lân Lan", "Số 9", "Số 99", "An", "Anh"]
+    assert len(set(run_js("duplicateKey", [[text] for text in apart]))) == len(apart)
+
+
+#: any character both engines' Unicode tables agree on: assigned, not a surrogate, below the
+#: blocks added after Unicode 6 (Python's and V8's tables differ on newer characters)
+ANY_CHARACTER = st.characters(
+    max_codepoint=0x2FFF, blacklist_categories=("Cs", "Co", "Cn", "Cc", "Cf", "Zl", "Zp")
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    texts=st.lists(
+        st.one_of(
+            st.lists(st.sampled_from(UNITS), max_size=24).map("".join),
+            st.text(ANY_CHARACTER, max_size=24),
+        ),
+        max_size=50,
+    )
+)
+def test_the_duplicate_key_agrees_on_generated_text(run_js, texts):
+    assert_duplicate_keys_agree(run_js, texts)
 
 
 # --- the payload of a form ---------------------------------------------------------------------

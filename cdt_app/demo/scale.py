@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from ..db import new_session
-from ..i18n import search_key, sort_key, today_local
+from ..i18n import duplicate_key, search_key, sort_key, today_local
 from ..models import Household, Place, Skill, User, utcnow
 from ..reports.aggregates import rebuild_all
 from .bulk import BulkWriter, analyze, fast_sqlite, writers
@@ -82,14 +82,14 @@ VILLAGE_WORDS = (
 class _Names:
     def __init__(self, rng: random.Random):
         self.rng = rng
-        self.keys: dict[str, tuple[str, str]] = {}
+        self.keys: dict[str, tuple[str, str, str]] = {}
 
-    def person(self) -> tuple[str, str, str]:
-        """(name, search key, sort key), keys computed once per distinct name."""
+    def person(self) -> tuple[str, str, str, str]:
+        """(name, search key, duplicate key, sort key), keys computed once per distinct name."""
         rng = self.rng
         name = person_name(rng)
         if name not in self.keys:
-            self.keys[name] = (search_key(name), sort_key(name))
+            self.keys[name] = (search_key(name), duplicate_key(name), sort_key(name))
         return name, *self.keys[name]
 
 
@@ -246,7 +246,7 @@ def _make_volunteers(
         size = max(1, int(per_village) + (1 if rng.random() < per_village % 1 else 0))
         members = []
         for k in range(size):
-            name, folded, key = names.person()
+            name, folded, _duplicate, key = names.person()
             members.append(
                 User(
                     username=f"tnv{village.id}.{k + 1}",
@@ -286,7 +286,7 @@ def _fill_village(
     count = max(1, round(households_per_village * rng.uniform(0.6, 1.4)))
     households = []
     for n in range(1, count + 1):
-        name, folded, key = names.person()
+        name, folded, duplicate, key = names.person()
         xom = rng.randint(1, 8)
         address = f"Số {n}, xóm {xom}"
         phone = (
@@ -309,6 +309,7 @@ def _fill_village(
                 now,
                 "Dữ liệu minh họa",
                 " ".join(p for p in (folded, f"so {n}, xom {xom}", phone) if p),
+                duplicate,
                 key,
                 author.id,
                 now,

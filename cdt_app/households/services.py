@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from ..audit import diff, record, snapshot
 from ..db import MAX_ID, resent
 from ..errors import ValidationError
-from ..i18n import normalise_phone, search_key, sort_key
+from ..i18n import duplicate_key, normalise_phone, search_key, sort_key
 from ..models import Household, Place, User, Visit, utcnow
 from ..scope import get_village_record_or_404, place_in_area
 from ..values import (
@@ -168,6 +168,7 @@ def save_household(
     household.search_key = household_search_key(
         household.head_name, household.address, household.phone
     )
+    household.duplicate_key = duplicate_key(household.head_name)
     household.sort_key = sort_key(household.head_name)
     household.updated_at = now
     session.add(household)
@@ -206,22 +207,28 @@ def register_household(
 
 def find_duplicates(
     session: Session,
+    actor: User,
     village_id: Any,
     head_name: Any,
     address: Any,
     phone: Any,
     exclude_id: Any = None,
 ) -> list[Household]:
-    """Households of the village with the same folded name and the same address or phone,
-    but ``exclude_id`` (the household being edited, or the one a form sent twice has saved).
+    """Households of the village with the same head name and the same address or phone,
+    folded by ``duplicate_key`` (no case, diacritics, punctuation or spacing), but
+    ``exclude_id`` (the household being edited, or the one a form sent twice has saved).
 
-    Candidates come from SQL by the prefix of the indexed search key (which starts with the
-    folded name); the exact name, address and phone comparisons run on those few rows.
+    It only ever looks inside ``actor``'s area (DESIGN section 3): a village outside it, or
+    anything that is not an active village, finds nothing. Candidates come from SQL by the
+    indexed (village, folded name) pair; the address and phone comparisons run on those few
+    rows.
     """
+    village = _village(session, actor, village_id)
+    if village is None:
+        return []
     try:
-        village = parse_int(village_id, low=1, high=MAX_ID)
-        name = search_key(clean_line(head_name))
-        folded_address = search_key(clean_line(address))
+        name = duplicate_key(clean_line(head_name))
+        folded_address = duplicate_key(clean_line(address))
     except BadValue:
         return []
     if not name:
@@ -232,21 +239,16 @@ def find_duplicates(
         exclude_id = None
     phone_value = normalise_phone(phone) if isinstance(phone, str) and phone.strip() else None
     query = select(Household).where(
-        Household.village_id == village,
+        Household.village_id == village.id,
+        Household.duplicate_key == name,
         Household.deleted_at.is_(None),
         Household.anonymised_at.is_(None),
-        or_(
-            Household.search_key == name,
-            Household.search_key.startswith(name + " ", autoescape=True),
-        ),
     )
     if exclude_id is not None:
         query = query.where(Household.id != exclude_id)
     found = []
     for candidate in session.scalars(query.order_by(Household.created_at).limit(50)):
-        if search_key(candidate.head_name) != name:
-            continue
-        same_address = search_key(candidate.address) == folded_address
+        same_address = duplicate_key(candidate.address) == folded_address
         same_phone = phone_value is not None and candidate.phone == phone_value
         if same_address or same_phone:
             found.append(candidate)

@@ -12,6 +12,7 @@ from ..db import get_session
 from ..forms import form_transaction
 from ..models import Household, Place
 from ..scope import user_place_or_404
+from ..searches import search_key_arg, search_redirect, search_text
 from ..values import parse_page
 from ..visit_rows import household_visits
 from .forms import HouseholdForm
@@ -21,16 +22,23 @@ from .services import find_duplicates, get_household_or_404, register_household,
 bp = Blueprint("households", __name__, url_prefix="/households")
 
 
-@bp.get("/")
+@bp.route("/", methods=["GET", "POST"])
 @login_required
 def index():
+    """The list; the search box posts, and its text is kept behind ``?s=`` (cdt_app.searches),
+    so that no name or phone is ever in a URL."""
     session = get_session()
     user_place_or_404(session, current_user)
-    query = request.args.get("q", "")[:100]
-    page = list_households(session, current_user, query, parse_page(request.args.get("page")))
+    moved = search_redirect("households.index")
+    if moved is not None:
+        return moved
+    page = list_households(
+        session, current_user, search_text(), parse_page(request.args.get("page"))
+    )
     return render_template(
         "households/index.html",
         page=page,
+        search=search_key_arg(),
         show_village=area_has_many_villages(session, current_user),
         picking=False,
     )
@@ -42,11 +50,16 @@ def _prepare(form: HouseholdForm, villages: list[Place]) -> None:
     ]
 
 
-def _duplicates(session, form: HouseholdForm, exclude_id) -> list[Household]:
+def _duplicates(session, form: HouseholdForm, villages: list[Place], exclude_id) -> list[Household]:
+    """The duplicate warning, looked for only once the village is known to be one of the
+    user's (a village of another area is refused by the service, and nothing is read there)."""
     if form.confirm_duplicate.data:
+        return []
+    if form.village_id.data not in {str(village.id) for village in villages}:
         return []
     return find_duplicates(
         session,
+        current_user,
         form.village_id.data,
         form.head_name.data,
         form.address.data,
@@ -72,7 +85,7 @@ def new():
             wanted if wanted else (str(villages[0].id) if len(villages) == 1 else "")
         )
     elif form.validate_on_submit():
-        duplicates = _duplicates(session, form, exclude_id=form.new_id.data)
+        duplicates = _duplicates(session, form, villages, exclude_id=form.new_id.data)
         if not duplicates:
             with form_transaction(form) as outcome:
                 household, is_new = register_household(
@@ -117,7 +130,7 @@ def edit(household_id: uuid.UUID):
             "" if household.smartphone_members is None else str(household.smartphone_members)
         )
     elif form.validate_on_submit():
-        duplicates = _duplicates(session, form, exclude_id=household.id)
+        duplicates = _duplicates(session, form, villages, exclude_id=household.id)
         if not duplicates:
             with form_transaction(form) as outcome:
                 save_household(session, current_user, form.service_data(), household=household)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from .base import binary_string, utcnow
@@ -12,6 +13,8 @@ from .base import binary_string, utcnow
 
 class Household(SQLModel, table=True):
     __tablename__ = "household"
+    #: the duplicate guard's look-up: same village, same folded head name
+    __table_args__ = (sa.Index("ix_household_village_duplicate", "village_id", "duplicate_key"),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     village_id: int = Field(foreign_key="place.id", index=True)
@@ -26,6 +29,11 @@ class Household(SQLModel, table=True):
     notes: str = Field(default="", max_length=1000)
     #: folded name, address and phone (cdt_app.i18n.search_key) for diacritic-insensitive search
     search_key: str = Field(default="", sa_type=binary_string(500), index=True)
+    #: head_name folded for the duplicate guard (cdt_app.i18n.duplicate_key: no case,
+    #: diacritics, punctuation or spacing)
+    duplicate_key: str = Field(
+        default="", sa_type=binary_string(200), sa_column_kwargs={"server_default": ""}
+    )
     #: Vietnamese collation key of head_name
     sort_key: str = Field(default="", sa_type=binary_string(400), index=True)
     #: hash of the last payload received through sync, to tell a replay from an update

@@ -91,6 +91,7 @@ ERASURE_SCOPE: tuple[ErasedTable, ...] = (
             "phone": None,
             "notes": "",
             "search_key": search_key(PLACEHOLDER_NAME),
+            "duplicate_key": "",
             "sort_key": sort_key(PLACEHOLDER_NAME),
             "payload_hash": None,  # a hash of the name, address and phone
         },

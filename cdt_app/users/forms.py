@@ -48,7 +48,8 @@ class UserForm(FlaskForm):
 
 
 class PeopleFilterForm(FlaskForm):
-    """The search box and filters of the people list (GET, no CSRF)."""
+    """The search box and filters of the people list (posted, then read back from the URL and
+    the search kept in the session: cdt_app.searches)."""
 
     class Meta:
         csrf = False

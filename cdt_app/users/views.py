@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
 from ..db import MAX_ID, get_session
 from ..errors import ValidationError
@@ -13,6 +14,7 @@ from ..models import ROLE_RANK, ROLES, Place, User
 from ..permissions import ACCOUNT_MAX_ROLE, can_manage_people, requires
 from ..places.queries import place_by_code_in_area
 from ..scope import place_in_area, user_place, user_place_or_404
+from ..searches import search_redirect, search_text
 from ..values import parse_page
 from .forms import PeopleFilterForm, UserForm, role_labels
 from .queries import people_page
@@ -69,13 +71,20 @@ def _password_page(user: User, password: str, created: bool):
     return render_template("users/password.html", user=user, password=password, created=created)
 
 
-@bp.get("/")
+@bp.route("/", methods=["GET", "POST"])
 @login_required
 @requires(can_manage_people)
 def index():
     session = get_session()
     user_place_or_404(session, current_user)
-    filters = PeopleFilterForm(request.args)
+    # the search box posts; names stay out of the URL, behind ?s= (cdt_app.searches)
+    chosen = request.form if request.method == "POST" else request.args
+    moved = search_redirect(
+        "users.index", **{k: chosen[k] for k in ("role", "status") if chosen.get(k)}
+    )
+    if moved is not None:
+        return moved
+    filters = PeopleFilterForm(MultiDict({**request.args.to_dict(), "q": search_text()}))
     labels = role_labels()
     filters.role.choices = [("", _("All roles"))] + [(r, str(labels[r])) for r in ROLES]
     result = people_page(

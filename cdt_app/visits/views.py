@@ -17,6 +17,7 @@ from ..i18n import today_local
 from ..models import Household, Place, User, Visit, VisitSkill
 from ..permissions import can_see_team_visits, requires
 from ..scope import user_place_or_404
+from ..searches import search_key_arg, search_redirect, search_text
 from ..values import BadValue, parse_int, parse_page
 from ..visit_rows import skills_of_visits, status_history
 from .forms import VisitForm
@@ -63,19 +64,29 @@ def _render_form(form: VisitForm, household: Household, visit: Visit | None, kee
 def new():
     session = get_session()
     user_place_or_404(session, current_user)
+    if request.method == "POST" and "household_id" not in request.form:
+        # the household picker's search box (cdt_app.searches: no name or phone in a URL)
+        return search_redirect("visits.new") or abort(400)
     form = VisitForm()
     household_ref = form.household_id.data if form.is_submitted() else request.args.get("household")
     if not household_ref:
         if form.is_submitted():
             abort(400)
+        moved = search_redirect("visits.new")  # an old link with ?q=
+        if moved is not None:
+            return moved
         # no household yet: choose one from the list or the search
-        query = request.args.get("q", "")[:100]
         page = list_households(
-            session, current_user, query, parse_page(request.args.get("page")), recent_first=True
+            session,
+            current_user,
+            search_text(),
+            parse_page(request.args.get("page")),
+            recent_first=True,
         )
         return render_template(
             "households/index.html",
             page=page,
+            search=search_key_arg(),
             show_village=area_has_many_villages(session, current_user),
             picking=True,
         )

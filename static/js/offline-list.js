@@ -1,5 +1,7 @@
 // The household list of a page kept on the phone (/households/, /visits/new): the households
 // on this phone, searched on the phone. Online, or with no data kept, the page's own list.
+// Search boxes post (no name or phone in a URL): offline, one on another page (the home page)
+// hands its words to the kept list through sessionStorage, never through the URL.
 import { readMeta } from "./outbox-store.js";
 import { DATA, phoneHouseholds } from "./offline-households.js";
 import { fold } from "./shared-rules.js";
@@ -26,10 +28,18 @@ const showList = async (list) => {
   if (search) search.addEventListener("submit", (event) => { event.preventDefault(); show(); });
   if (box) box.addEventListener("input", show);
   // a search sent from another page (the home page) to the kept copy of this one
-  if (box && !box.value) box.value = new URLSearchParams(location.search).get("q") || "";
+  if (box && !box.value) box.value = sessionStorage.getItem(SENT) || "";
+  sessionStorage.removeItem(SENT);
   if (pager) pager.hidden = true;
   show();
 };
 
-const list = $("[data-offline-list]");
+const SENT = "cdt-search", list = $("[data-offline-list]");
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (event.defaultPrevented || form.getAttribute("role") !== "search" || !form.elements.q || (navigator.onLine && !isKeptCopy)) return;
+  event.preventDefault();
+  sessionStorage.setItem(SENT, form.elements.q.value);
+  location.assign(form.action);
+});
 if (list && isKeptCopy && self.indexedDB) readMeta(DATA).then((kept) => kept && showList(list)).catch(() => {});

@@ -1,13 +1,16 @@
-// Rules shared with the server; tests/test_shared_rules.py checks them against cdt_app's.
+// Rules shared with the server (tests/test_shared_rules.py).
 
 // cdt_app.i18n.search_key: white space collapsed, no case, no marks, đ (ð) → d, y → i
 export const fold = (text) => (text || "").normalize("NFC").trim().split(/\s+/).join(" ")
   .toLowerCase().normalize("NFD").replace(/\p{Mn}/gu, "").replace(/[đð]/g, "d").replace(/y/g, "i");
 
-// today in Vietnam (UTC+7 all year, as cdt_app.i18n.today_local), or ``back`` days before
+// cdt_app.i18n.duplicate_key: letters and digits of the fold
+export const duplicateKey = (text) => fold(text).replace(/[^\p{L}\p{N}]/gu, "");
+
+// today in Vietnam (UTC+7, i18n.today_local) or ``back`` days before
 export const isoDay = (back = 0) => new Date(Date.now() + (7 - 24 * back) * 36e5).toISOString().slice(0, 10);
 
-// a date typed as cdt_app.values.parse_date reads it, as yyyy-mm-dd (the server checks it)
+// a typed date as values.parse_date reads it: yyyy-mm-dd
 const isoDate = (text) => {
   const t = text.trim(), m = /^(\d\d?)([/.-])(\d\d?)\2(\d{4})$/.exec(t) || /^(\d\d)()(\d\d)(\d{4})$/.exec(t);
   return m ? [m[4], m[3].padStart(2, "0"), m[1].padStart(2, "0")].join("-") : t;
@@ -16,8 +19,8 @@ const isoDate = (text) => {
 const number = (value) => (/^\s*\d+\s*$/.test(value) ? +value : value);
 const optional = (value) => (value === "" ? null : number(value));
 
-// a form's sync payload: HOUSEHOLD_FIELDS or VISIT_FIELDS, as the server's forms make them
-// ("completed" alone means taught too, as in VisitForm.service_data)
+// a form's sync payload (HOUSEHOLD_FIELDS, VISIT_FIELDS) as the server's forms make it
+// ("completed" alone: taught too)
 export const formPayload = (kind, data) => {
   const value = (name) => String(data.get(name) ?? "");
   if (kind === "household") {

@@ -35,6 +35,8 @@ class PlaceForm(FlaskForm):
         render_kw=NUMERIC,
     )
     active = BooleanField(_l("In use"), default=True)
+    #: asked only when the place is being taken out of use (the edit page shows it then)
+    confirm_deactivate = BooleanField(_l("Yes, this place is no longer in use."))
 
     def validate_target_households(self, field) -> None:
         try:

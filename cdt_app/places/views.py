@@ -124,7 +124,12 @@ def edit(place_id: int):
     form = PlaceForm(obj=place, parent_code=parent.code if parent else "")
     scheme = tree_scheme(place, parent)
     form.kind.choices = kind_choices(kinds_under(parent, scheme), place.kind)
+    asking = saving = False
     if form.validate_on_submit():
+        # taking a place out of use asks first: the same form again, saying what it means
+        asking = place.active and not form.active.data and not form.confirm_deactivate.data
+        saving = not asking
+    if saving:
         with form_transaction(form, field_names=_FIELD_NAMES) as outcome:
             new_parent = _parent_from_code(session, form)
             new_parent_id = new_parent.id if new_parent else None
@@ -136,7 +141,15 @@ def edit(place_id: int):
         if outcome.ok:
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("places.detail", place_id=place.id))
-    return render_template("places/form.html", form=form, parent=parent, place=place)
+    facts = None
+    if asking:
+        facts = {
+            "households": household_count(session, place) if place.is_village else None,
+            "people": people_count(session, place),
+        }
+    return render_template(
+        "places/form.html", form=form, parent=parent, place=place, asking=asking, facts=facts
+    )
 
 
 @bp.route("/<int:place_id>/merge", methods=["GET", "POST"])

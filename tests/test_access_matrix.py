@@ -140,7 +140,11 @@ EXPECTED: dict[str, dict[str, Access]] = {
     "users.create": {"GET": Access(LEADS_UP), "POST": Access(LEADS_UP, ok=FORM_POST)},
     "users.detail": {"GET": Access(LEADS_UP)},
     "users.edit": {"GET": Access(LEADS_UP), "POST": Access(LEADS_UP, ok=FORM_POST)},
-    "users.deactivate": {"GET": Access(LEADS_UP), "POST": Access(LEADS_UP, ok=FORM_POST)},
+    # GET asks first; an account already locked (by the POST of this case) goes to its page
+    "users.deactivate": {
+        "GET": Access(LEADS_UP, ok=PAGE | REDIRECT),
+        "POST": Access(LEADS_UP, ok=FORM_POST),
+    },
     "users.reactivate": {"POST": Access(LEADS_UP, ok=FORM_POST)},
     "users.reset": {"GET": Access(LEADS_UP), "POST": Access(LEADS_UP, ok=FORM_POST)},
     # the audit log: staff and admins

@@ -135,7 +135,7 @@ def test_taking_a_place_out_of_use_asks_first(app_with, db, tree):
         "name": village.name,
         "kind": village.kind,
         "code": village.code,
-        "parent_code": tree["commune_a"].code,
+        "parent_id": str(tree["commune_a"].id),
         "target_households": "50",
         "csrf_token": csrf_from(page),
     }  # "active" unticked
@@ -160,7 +160,7 @@ def test_taking_a_place_out_of_use_asks_first(app_with, db, tree):
             "name": "Phường Mới",
             "kind": commune.kind,
             "code": commune.code,
-            "parent_code": tree["province"].code,
+            "parent_id": str(tree["province"].id),
             "active": "y",
             "csrf_token": csrf_from(page),
         },

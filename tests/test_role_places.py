@@ -288,3 +288,52 @@ def test_a_search_finds_a_place_deep_in_a_big_area(db, app_with):
     assert "gõ thêm tên" in picker  # cut at 30, says so
     picker = _picker(_post_picker(client, {"place_id_q": "so 37", "place_id_find": "1"}))
     assert "Thôn Số 37" in picker and "Phường Bình An" in picker  # its parent, to tell apart
+
+
+# --- the same picker for the parent of a place ------------------------------------------------
+
+
+def test_the_place_form_picks_its_parent_inside_the_area_and_never_a_village(
+    client, auth, db, tree
+):
+    make_user(db, "staff", tree["commune_a"], username="canboxa")
+    auth.login("canboxa")
+    url = f"/places/{tree['commune_a'].id}/new"
+    page = client.get(url).text
+    picker = page[page.index('id="parent_id-picker"') : page.index("</fieldset>")]
+    assert f'name="parent_id" value="{tree["commune_a"].id}" checked' in picker
+    assert tree["village_a1"].name in picker  # listed, but cannot hold a place
+    assert f'name="parent_id" value="{tree["village_a1"].id}"' not in picker
+    assert tree["commune_b"].name not in picker and tree["province"].name not in picker
+    assert 'name="parent_code"' not in page
+    token = csrf_from(page)
+    found = client.post(
+        url,
+        data={
+            "name": "Thôn Mới",
+            "parent_id_q": "binh an",
+            "parent_id_find": "1",
+            "csrf_token": token,
+        },
+    ).text
+    assert 'value="Thôn Mới"' in found and tree["commune_b"].name not in found
+    made = client.post(
+        url,
+        data={
+            "name": "Thôn Mới",
+            "kind": "thon",
+            "parent_id": str(tree["commune_a"].id),
+            "csrf_token": token,
+        },
+    )
+    assert made.status_code == 302
+
+
+def test_a_place_cannot_pick_a_parent_in_its_own_subtree(app_with, db, tree):
+    make_user(db, "staff", tree["province"], username="canbo")
+    client = app_with().test_client()
+    AuthActions(client).login("canbo")
+    page = client.get(f"/places/{tree['commune_a'].id}/edit").text
+    picker = page[page.index('id="parent_id-picker"') : page.index("</fieldset>")]
+    assert f'name="parent_id" value="{tree["province"].id}" checked' in picker
+    assert f'name="parent_id" value="{tree["commune_a"].id}"' not in picker

@@ -93,4 +93,3 @@ def merge_candidates(session: Session, user: User, village: Place) -> list[Place
             .order_by(Place.sort_key)
         )
     )
-

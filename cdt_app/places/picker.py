@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from ..db import MAX_ID
 from ..i18n import search_key
 from ..models import Place, User
 from ..scope import area_condition, place_in_area, user_place
@@ -63,10 +64,12 @@ def picker_pressed(form_data: Mapping[str, str], name: str = "place_id") -> bool
 
 
 def _id(raw: object) -> int | None:
+    """A place id from the form, or None (never one the database cannot hold)."""
     text = str(raw or "").strip()
     if not text.isascii() or not text.isdigit() or len(text) > 18:
         return None
-    return int(text)
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
 
 
 def _in_area(session: Session, actor: User, raw: object) -> Place | None:

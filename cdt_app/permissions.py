@@ -21,6 +21,7 @@ from functools import wraps
 from typing import Any
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 # --- role groups -------------------------------------------------------------------------------
@@ -42,6 +43,33 @@ ACCOUNT_MAX_ROLE = {
     "coordinator": "coordinator",
     "team_lead": "volunteer",
 }
+#: DESIGN section 1: the levels of place each role belongs to. A team works in one village;
+#: Đoàn xã / Tỉnh đoàn and the UBND xã / Sở in a commune or the province (in a tree from before
+#: 1/7/2025 the huyện between them counts with them); administrators at the top.
+ROLE_PLACE_LEVELS: dict[str, tuple[str, ...]] = {
+    "volunteer": ("village",),
+    "team_lead": ("village",),
+    "coordinator": ("commune", "district", "province"),
+    "staff": ("commune", "district", "province"),
+    "admin": ("province",),
+}
+
+
+def place_fits_role(role: str, place: Any) -> bool:
+    """Does a place (anything with a ``level``) fit an account of ``role``? None: never."""
+    level = getattr(place, "level", None)
+    return level is not None and level in ROLE_PLACE_LEVELS.get(role, ())
+
+
+def role_labels() -> dict[str, str]:
+    """Each role's name in the interface's language (Tổ viên, Tổ trưởng…)."""
+    return {
+        "volunteer": _l("Team member"),
+        "team_lead": _l("Team lead"),
+        "coordinator": _l("Coordinator"),
+        "staff": _l("Staff"),
+        "admin": _l("Administrator"),
+    }
 
 
 # --- rules -------------------------------------------------------------------------------------

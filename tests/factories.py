@@ -93,6 +93,13 @@ def make_user(
     return user
 
 
+def make_village(session: Session, name: str = "Thôn A") -> Place:
+    """A village under a commune under a province: the place of a volunteer or a team lead
+    (DESIGN section 1: their place must be a village)."""
+    province = make_place(session, kind="tinh")
+    return make_place(session, name, "thon", make_place(session, kind="xa", parent=province))
+
+
 def make_tree(session: Session) -> dict[str, Place]:
     """A province with two communes, each with two villages."""
     province = make_place(session, "Tỉnh Thử Nghiệm", "tinh")

@@ -24,7 +24,7 @@ import pytest
 from cdt_app import create_app
 from cdt_app.audit import record
 from tests.conftest import AuthActions, csrf_from
-from tests.factories import make_household, make_tree, make_user, make_visit
+from tests.factories import make_household, make_place, make_tree, make_user, make_visit
 
 ROLES = ("volunteer", "team_lead", "coordinator", "staff", "admin")
 EVERYONE = frozenset(ROLES)
@@ -141,9 +141,13 @@ EXPECTED: dict[str, dict[str, Access]] = {
     "users.create": {"GET": Access(LEADS_UP), "POST": Access(LEADS_UP, ok=FORM_POST)},
     "users.detail": {"GET": Access(LEADS_UP)},
     "users.edit": {"GET": Access(LEADS_UP), "POST": Access(LEADS_UP, ok=FORM_POST)},
-    "users.deactivate": {"POST": Access(LEADS_UP, ok=FORM_POST)},
+    # GET asks first; an account already locked (by the POST of this case) goes to its page
+    "users.deactivate": {
+        "GET": Access(LEADS_UP, ok=PAGE | REDIRECT),
+        "POST": Access(LEADS_UP, ok=FORM_POST),
+    },
     "users.reactivate": {"POST": Access(LEADS_UP, ok=FORM_POST)},
-    "users.reset": {"POST": Access(LEADS_UP, ok=FORM_POST)},
+    "users.reset": {"GET": Access(LEADS_UP), "POST": Access(LEADS_UP, ok=FORM_POST)},
     # the audit log: staff and admins
     "auditlog.index": {"GET": Access(MANAGERS)},
     "auditlog.history": {"GET": Access(MANAGERS)},
@@ -154,24 +158,28 @@ EXPECTED: dict[str, dict[str, Access]] = {
 
 
 def _world(db) -> dict:
-    """Actors in commune A (village A1 for the field roles); one object of each kind in
-    village A1 (inside every actor's area) and in village B1 (outside)."""
+    """Actors in commune A (village A1 for the field roles; the administrator, who belongs to
+    a province, in the province); one object of each kind in village A1 (inside every actor's
+    area) and in a village of another province (outside)."""
     tree = make_tree(db)
+    other_province = make_place(db, "Tỉnh Khác", "tinh")
+    other_commune = make_place(db, "Xã Khác", "xa", other_province)
+    elsewhere = make_place(db, "Thôn Khác", "thon", other_commune, target=10)
     actors = {
         "volunteer": make_user(db, "volunteer", tree["village_a1"], username="tv"),
         "team_lead": make_user(db, "team_lead", tree["village_a1"], username="tt"),
         "coordinator": make_user(db, "coordinator", tree["commune_a"], username="dpv"),
         "staff": make_user(db, "staff", tree["commune_a"], username="cb"),
-        "admin": make_user(db, "admin", tree["commune_a"], username="qt"),
+        "admin": make_user(db, "admin", tree["province"], username="qt"),
     }
     sides = {}
-    for side, village in (("inside", tree["village_a1"]), ("outside", tree["village_b1"])):
+    for side, village in (("inside", tree["village_a1"]), ("outside", elsewhere)):
         author = make_user(db, "volunteer", village, username=f"author_{side}")
         household = make_household(db, village, author, head_name=f"Hộ {side}")
         record(db, author, "create", household, {}, place_id=village.id)
         db.commit()
         visit = make_visit(db, household, author)
-        commune = tree["commune_a" if side == "inside" else "commune_b"]
+        commune = tree["commune_a"] if side == "inside" else other_commune
         sides[side] = {
             "place_id": village.id,
             "parent_id": commune.id,

@@ -12,7 +12,7 @@ from werkzeug.security import generate_password_hash
 from cdt_app.auth.passwords import HASH_METHOD
 from cdt_app.models import User
 from tests.conftest import csrf_from
-from tests.factories import PASSWORD, make_place, make_user
+from tests.factories import PASSWORD, make_user, make_village
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 TOO_MANY = "Thử quá nhiều lần. Vui lòng đợi một lát rồi thử lại."
@@ -38,7 +38,7 @@ def _limited(app_with, per_address: str, per_account: str):
 
 @pytest.fixture
 def people(db):
-    place = make_place(db, "Tỉnh A", "tinh")
+    place = make_village(db)
     return {
         "an": make_user(db, "volunteer", place, username="an"),
         "binh": make_user(db, "volunteer", place, username="binh"),

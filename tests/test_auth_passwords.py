@@ -16,7 +16,7 @@ from cdt_app.auth.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, verify
 from cdt_app.auth.services import check_password_policy
 from cdt_app.errors import ValidationError
 from tests.conftest import csrf_from
-from tests.factories import PASSWORD, make_place, make_user
+from tests.factories import PASSWORD, make_user, make_village
 
 
 def _refused(password: str, username: str | None = None) -> bool:
@@ -123,7 +123,7 @@ def test_production_hash_is_scrypt_with_an_explicit_cost():
 
 
 def test_changing_the_password_needs_the_current_one(client, auth, db):
-    place = make_place(db, "Tỉnh A", "tinh")
+    place = make_village(db)
     make_user(db, "volunteer", place, username="an")
     auth.login("an")
 
@@ -148,7 +148,7 @@ def test_changing_the_password_needs_the_current_one(client, auth, db):
 
 
 def test_password_fields_are_password_inputs(client, auth, db):
-    place = make_place(db, "Tỉnh A", "tinh")
+    place = make_village(db)
     make_user(db, "volunteer", place, username="an")
     auth.login("an")
     html = client.get("/account").text

@@ -10,11 +10,11 @@ from cdt_app.config import load_config
 from cdt_app.models import User
 from cdt_app.users.services import UserInput, update_user
 from tests.conftest import AuthActions, csrf_from
-from tests.factories import PASSWORD, make_place, make_user
+from tests.factories import PASSWORD, make_user, make_village
 
 
 def _volunteer(db, username="tv1"):
-    place = make_place(db, "Tỉnh A", "tinh")
+    place = make_village(db)
     return make_user(db, "volunteer", place, username=username)
 
 
@@ -197,7 +197,7 @@ def test_a_session_cookie_without_timestamps_is_not_accepted(client, auth, db):
 
 
 def test_user_who_must_change_password_is_sent_to_change_it(client, auth, db):
-    place = make_place(db, "Tỉnh A", "tinh")
+    place = make_village(db)
     lead = make_user(db, "team_lead", place, username="lead")
     from cdt_app.users.services import create_user
 
@@ -233,7 +233,7 @@ def test_user_who_must_change_password_is_sent_to_change_it(client, auth, db):
 
 
 def test_api_answers_403_until_the_password_is_changed(client, auth, db):
-    place = make_place(db, "Tỉnh A", "tinh")
+    place = make_village(db)
     user = make_user(db, "volunteer", place, username="moi")
     user = db.get(User, user.id)
     user.must_change_password = True

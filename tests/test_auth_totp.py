@@ -14,7 +14,7 @@ from cdt_app.auth.session import now
 from cdt_app.config import load_config
 from cdt_app.models import RecoveryCode, User
 from tests.conftest import AuthActions, csrf_from
-from tests.factories import PASSWORD, make_place, make_user
+from tests.factories import PASSWORD, make_place, make_user, make_village
 
 
 def _code(secret: str, offset_steps: int = 0) -> str:
@@ -212,8 +212,8 @@ def test_staff_may_turn_two_step_off_but_admins_may_not(strict_client, client, a
 
 
 @pytest.mark.parametrize("role", ["volunteer", "team_lead"])
-def test_two_step_settings_are_not_offered_to_field_roles(client, auth, db, place, role):
-    make_user(db, role, place, username="field")
+def test_two_step_settings_are_not_offered_to_field_roles(client, auth, db, role):
+    make_user(db, role, make_village(db), username="field")
     auth.login("field")
     assert client.get("/account/two-step").status_code == 404
     assert "/account/two-step" not in client.get("/account").text

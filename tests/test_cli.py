@@ -87,7 +87,7 @@ def test_create_user_refuses_a_taken_username(runner, db):
         "--password",
         "mot-cau-dai-2026",
         "--role",
-        "volunteer",
+        "staff",
         "--place",
         "68",
     ]

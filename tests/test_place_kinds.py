@@ -53,9 +53,9 @@ def test_the_edit_form_keeps_offering_the_places_own_kind(client, auth, db, tree
     offered = _offered(client.get(f"/places/{village.id}/edit").text)
     assert offered[0] == "Thôn" and "Xã" not in offered
     page = client.get(f"/places/{village.id}/edit").text
-    assert "hãy nhập mã đơn vị cấp trên mới" in page
+    assert "hãy chọn đơn vị cấp trên mới" in page
     new = client.get(f"/places/{tree['commune_a'].id}/new").text
-    assert "hãy nhập mã đơn vị cấp trên mới" not in new and "Thuộc Xã An Bình" in new
+    assert "hãy chọn đơn vị cấp trên mới" not in new and "Thuộc Xã An Bình" in new
 
 
 def test_the_form_refuses_a_district_in_the_2025_scheme(client, auth, db, tree, staff):
@@ -63,7 +63,7 @@ def test_the_form_refuses_a_district_in_the_2025_scheme(client, auth, db, tree, 
     url = f"/places/{tree['province'].id}/new"
     token = csrf_from(client.get(url).text)
     data = {"name": "Huyện Mới", "kind": "huyen", "code": "H9", "csrf_token": token}
-    response = client.post(url, data={**data, "parent_code": tree["province"].code})
+    response = client.post(url, data={**data, "parent_id": str(tree["province"].id)})
     assert response.status_code == 200
     assert "Từ 1/7/2025 không còn đơn vị hành chính loại “Huyện”." in response.text
     assert db.query(Place).filter_by(code="H9").count() == 0

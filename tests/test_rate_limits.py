@@ -26,7 +26,7 @@ from cdt_app.auth.throttle import MAX_DELAY_S
 from cdt_app.config import ConfigError, check_server_workers, load_config
 from cdt_app.models import User
 from tests.conftest import AuthActions, csrf_from
-from tests.factories import PASSWORD, make_place, make_user
+from tests.factories import PASSWORD, make_place, make_user, make_village
 from tests.test_auth_login import REDIS_URL, TOO_MANY, _post_login
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +48,7 @@ def place(db):
 
 @pytest.fixture
 def owner(db, place):
-    return make_user(db, "volunteer", place, username="an")
+    return make_user(db, "volunteer", make_village(db), username="an")
 
 
 def _retry_after(response) -> int:
@@ -170,7 +170,7 @@ def test_guesses_of_the_current_password_are_limited(app_with, db, place):
 
 
 def test_a_right_current_password_clears_the_count(app_with, db, place):
-    make_user(db, "volunteer", place, username="an")
+    make_user(db, "volunteer", make_village(db), username="an")
     client = app_with(RATELIMIT_ENABLED=True).test_client()
     AuthActions(client).login("an")
     wrong = {"current_password": "khong phai", "new_password": "mot mat khau moi dai"}

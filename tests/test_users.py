@@ -85,7 +85,7 @@ def test_coordinator_creates_a_volunteer_with_a_typed_password(client, auth, db,
             "username": "0912 345 678",
             "display_name": "  Lê   Thị Hoà ",
             "role": "volunteer",
-            "place_code": tree["village_a2"].code,
+            "place_id": str(tree["village_a2"].id),
             "password": "mat-khau-tam-2026",
             "active": "y",
             "csrf_token": token,
@@ -111,7 +111,7 @@ def test_an_empty_password_gives_a_one_time_password_shown_once(client, auth, db
             "username": "moi",
             "display_name": "Người Mới",
             "role": "team_lead",
-            "place_code": tree["village_a1"].code,
+            "place_id": str(tree["village_a1"].id),
             "active": "y",
             "csrf_token": token,
         },
@@ -139,20 +139,21 @@ def test_coordinator_cannot_create_above_their_role_or_outside_their_area(
     token = _form(client, "/users/new")
     base = {"username": "x1", "display_name": "X", "active": "y", "csrf_token": token}
     higher = client.post(
-        "/users/new", data={**base, "role": "staff", "place_code": tree["commune_a"].code}
+        "/users/new", data={**base, "role": "staff", "place_id": str(tree["commune_a"].id)}
     )
     assert "Bạn không thể cấp vai trò này tại đơn vị này." in higher.text
     outside = client.post(
-        "/users/new", data={**base, "role": "volunteer", "place_code": tree["village_b1"].code}
+        "/users/new", data={**base, "role": "volunteer", "place_id": str(tree["village_b1"].id)}
     )
-    assert "Không có đơn vị nào có mã này trong địa bàn của bạn." in outside.text
+    # a place outside the area is no choice at all
+    assert "Vui lòng chọn đơn vị." in outside.text
     taken = client.post(
         "/users/new",
         data={
             **base,
             "username": "TinhNguyen",
             "role": "volunteer",
-            "place_code": tree["village_a1"].code,
+            "place_id": str(tree["village_a1"].id),
         },
     )
     assert "Tên đăng nhập này đã có người dùng." in taken.text
@@ -162,9 +163,10 @@ def test_coordinator_cannot_create_above_their_role_or_outside_their_area(
 def test_create_form_prefills_the_place_from_the_link(client, auth, tree, people):
     auth.login("doan")
     page = client.get(f"/users/new?place={tree['village_a2'].id}")
-    assert f'value="{tree["village_a2"].code}"' in page.text
+    assert f'name="place_id" value="{tree["village_a2"].id}" checked' in page.text
     outside = client.get(f"/users/new?place={tree['village_b1'].id}")
-    assert f'value="{tree["village_b1"].code}"' not in outside.text
+    assert 'name="place_id" value="' not in outside.text.split("picker-list")[0]
+    assert tree["village_b1"].name not in outside.text
 
 
 # --- team leads -----------------------------------------------------------------------------
@@ -178,14 +180,14 @@ def test_team_lead_adds_a_volunteer_of_their_own_village(client, auth, db, tree,
     assert listing.status_code == 200 and "Tổ của tôi" in listing.text
     assert "tinhnguyen" in listing.text and "tnva2" not in listing.text
     page = client.get("/users/new")
-    assert 'name="role"' not in page.text and 'name="place_code"' not in page.text
+    assert 'name="role"' not in page.text and 'name="place_id' not in page.text
     response = client.post(
         "/users/new",
         data={
             "username": "tovien3",
             "display_name": "Tổ Viên Ba",
             "role": "admin",  # ignored: team leads add volunteers only
-            "place_code": tree["province"].code,  # ignored: their own village
+            "place_id": str(tree["province"].id),  # ignored: their own village
             "active": "y",
             "csrf_token": csrf_from(page.text),
         },
@@ -203,7 +205,9 @@ def test_team_lead_deactivates_and_reactivates_a_volunteer(app, client, auth, db
     assert other.get("/").status_code == 200
 
     auth.login("totruong")
-    token = _form(client, f"/users/{volunteer.id}")
+    assert f'href="/users/{volunteer.id}/deactivate"' in client.get(f"/users/{volunteer.id}").text
+    token = _form(client, f"/users/{volunteer.id}/deactivate")  # asks first, changes nothing
+    assert _fresh(db, volunteer.id).active is True and other.get("/").status_code == 200
     response = client.post(f"/users/{volunteer.id}/deactivate", data={"csrf_token": token})
     assert response.status_code == 302
     user = _fresh(db, volunteer.id)
@@ -247,7 +251,8 @@ def test_reset_password(app, client, auth, db, people):
     volunteer = people["volunteer"]
     version = volunteer.session_version
     auth.login("doan")
-    token = _form(client, f"/users/{volunteer.id}")
+    token = _form(client, f"/users/{volunteer.id}/reset-password")  # asks first
+    assert _fresh(db, volunteer.id).session_version == version
     response = client.post(f"/users/{volunteer.id}/reset-password", data={"csrf_token": token})
     assert response.status_code == 200
     password = OTP_RE.search(response.text).group(1)
@@ -395,9 +400,15 @@ def test_search_filters_keep_their_values(client, auth, db, tree):
             "username": st.text(max_size=80),
             "display_name": st.text(max_size=150),
             "role": st.sampled_from(["volunteer", "admin", "", "x" * 30]) | st.text(max_size=10),
-            "place_code": st.text(max_size=40),
+            "place_id": st.text(max_size=40) | st.integers(-5, 10**20).map(str),
             "password": st.text(max_size=140),
-        }
+        },
+        optional={  # the place picker's own fields (a search, a place opened)
+            "place_id_q": st.text(max_size=120),
+            "place_id_find": st.just("1"),
+            "place_id_open": st.text(max_size=30) | st.integers(-5, 10**20).map(str),
+            "place_id_at": st.text(max_size=30) | st.integers(-5, 10**20).map(str),
+        },
     )
 )
 def test_random_input_never_gives_a_500(app, db, data):

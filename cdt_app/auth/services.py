@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
+from dataclasses import dataclass
 
 import pyotp
 from flask_babel import gettext as _
@@ -13,7 +14,8 @@ from sqlmodel import Session
 
 from ..audit import record
 from ..errors import ValidationError
-from ..models import RecoveryCode, User, utcnow
+from ..models import Place, RecoveryCode, User, utcnow
+from ..permissions import place_fits_role
 from .passwords import (
     DUMMY_HASH,
     MAX_LENGTH,
@@ -42,19 +44,73 @@ def normalise_username(raw: str) -> str:
     return phone or value
 
 
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with these credentials, or None (same work either way).
+@dataclass
+class LoginCheck:
+    """The answer to a username and password: the user who may log in, or why not.
 
-    A hash made with an older cost is upgraded on a successful login.
+    ``refusal`` is a Vietnamese message that says what to do; it is given only when the
+    password was right (OWASP: a wrong username and a wrong password read the same, and only
+    someone who knows the password learns that the account is locked).
+    """
+
+    user: User | None = None
+    password_right: bool = False
+    refusal: str | None = None
+
+
+def _who_can_help(role: str) -> str:
+    """Who can unlock or fix an account of ``role``: the people above it (ACCOUNT_MAX_ROLE)."""
+    if role == "volunteer":
+        return _("your team lead, coordinator or the staff in charge")
+    if role == "team_lead":
+        return _("your coordinator or the staff in charge")
+    if role == "admin":
+        return _("another administrator")
+    return _("a coordinator, staff member or administrator above you")
+
+
+def check_login(session: Session, username: str, password: str) -> LoginCheck:
+    """Check a login (same work whether the username exists or not).
+
+    Refused with a message even with the right password: a deactivated account (who can
+    unlock it), and an account whose place does not fit its role (DESIGN section 1; who can
+    fix it). A hash made with an older cost is upgraded on a successful login.
     """
     name = normalise_username(username)
     usable = 0 < len(name) <= 64 and all(ord(ch) >= 32 for ch in name)  # PostgreSQL: no NUL
     user = session.scalar(select(User).where(User.username == name)) if usable else None
     if user is None:
         verify_password(DUMMY_HASH, password)
-        return None
-    if not verify_password(user.password_hash, password) or not user.active:
-        return None
+        return LoginCheck()
+    if not verify_password(user.password_hash, password):
+        return LoginCheck()
+    if not user.active:
+        return LoginCheck(
+            password_right=True,
+            refusal=_(
+                "This account is locked. Ask %(who)s to unlock it.", who=_who_can_help(user.role)
+            ),
+        )
+    place = session.get(Place, user.place_id) if user.place_id else None
+    if place is not None and not place_fits_role(user.role, place):
+        return LoginCheck(
+            password_right=True,
+            refusal=_(
+                "The place of this account (%(place)s) does not fit its role, so it cannot log "
+                "in yet. Ask %(who)s to choose the right place for it.",
+                place=place.name,
+                who=_who_can_help(user.role),
+            ),
+        )
+    return LoginCheck(user=_upgrade_hash(session, user, password), password_right=True)
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The user who may log in with these credentials, or None (see check_login)."""
+    return check_login(session, username, password).user
+
+
+def _upgrade_hash(session: Session, user: User, password: str) -> User:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)

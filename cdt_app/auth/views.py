@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from ..db import get_session
 from ..extensions import limiter
 from ..forms import form_transaction
-from ..permissions import can_use_two_step, requires
+from ..permissions import can_use_two_step, requires, role_labels
 from ..safety import safe_next
 from ..scope import user_place
 from .forms import (
@@ -30,8 +30,8 @@ from .forms import (
     TwoStepForm,
 )
 from .services import (
-    authenticate,
     change_own_password,
+    check_login,
     confirm_totp,
     disable_totp,
     end_all_sessions,
@@ -47,7 +47,15 @@ from .throttle import Guesses, password_guesses
 
 bp = Blueprint("auth", __name__)
 
-DEMO_ACCOUNTS = ("admin", "canbo", "doan", "totruong", "tinhnguyen", "tinhnguyen2")
+#: the demo accounts and their roles, shown on the login page in demo mode
+DEMO_ACCOUNTS = (
+    ("admin", "admin"),
+    ("canbo", "staff"),
+    ("doan", "coordinator"),
+    ("totruong", "team_lead"),
+    ("tinhnguyen", "volunteer"),
+    ("tinhnguyen2", "volunteer"),
+)
 PENDING = "pending_login"
 #: seconds allowed between the password and the second step
 PENDING_LIFETIME_S = 300
@@ -77,9 +85,13 @@ def login():
         db = get_session()
         guesses = Guesses("login", normalise_username(form.username.data)[:64])
         guesses.check()
-        user = authenticate(db, form.username.data, form.password.data)
-        guesses.record(right=user is not None)
-        if user is None:
+        checked = check_login(db, form.username.data, form.password.data)
+        guesses.record(right=checked.password_right)
+        user = checked.user
+        if checked.refusal:
+            current_app.logger.warning("login refused (locked or misplaced account)")
+            form.form_errors.append(checked.refusal)
+        elif user is None:
             current_app.logger.warning("login failed from %s", request.remote_addr)
             form.password.errors = [_("The username or password is not correct.")]
         elif user.totp_enabled:
@@ -94,7 +106,9 @@ def login():
         else:
             return _finish_login(user, request.args.get("next"))
     demo = DEMO_ACCOUNTS if current_app.config["CDT_DEMO"] else ()
-    return render_template("auth/login.html", form=form, demo_accounts=demo)
+    return render_template(
+        "auth/login.html", form=form, demo_accounts=demo, role_labels=role_labels()
+    )
 
 
 @bp.route("/login/two-step", methods=["GET", "POST"])

@@ -25,8 +25,9 @@ class PlaceForm(FlaskForm):
         _l("Code (leave empty for a village to get a local code)"),
         validators=[Optional(), Length(max=30, message=TOO_LONG)],
     )
-    parent_code = StringField(
-        _l("Code of the parent place"), validators=[Optional(), Length(max=30, message=TOO_LONG)]
+    #: the chosen parent's id, sent by the place picker (templates/places/_picker.html)
+    parent_id = StringField(
+        _l("Parent place"), validators=[Optional(), Length(max=20, message=TOO_LONG)]
     )
     #: text, parsed by target_value(): WTForms' own number errors have no Vietnamese catalog
     target_households = StringField(
@@ -35,6 +36,8 @@ class PlaceForm(FlaskForm):
         render_kw=NUMERIC,
     )
     active = BooleanField(_l("In use"), default=True)
+    #: asked only when the place is being taken out of use (the edit page shows it then)
+    confirm_deactivate = BooleanField(_l("Yes, this place is no longer in use."))
 
     def validate_target_households(self, field) -> None:
         try:

@@ -93,16 +93,3 @@ def merge_candidates(session: Session, user: User, village: Place) -> list[Place
             .order_by(Place.sort_key)
         )
     )
-
-
-def place_by_code_in_area(session: Session, user: User, code: str) -> Place | None:
-    """The place with this code inside the user's area (official codes before local ones)."""
-    code = (code or "").strip()
-    if not code:
-        return None
-    return session.scalar(
-        select(Place)
-        .where(Place.code == code, area_condition(session, user))
-        .order_by(Place.code_scheme)
-        .limit(1)
-    )

@@ -16,20 +16,20 @@ from ..scope import get_place_or_404, place_in_area, user_place, user_place_or_4
 from .forms import ImportForm, MergeForm, PlaceForm
 from .importer import ImportRefused, import_places, read_rows
 from .kinds import kind_choices, kinds_under, tree_scheme
+from .picker import build_picker, chosen_place, picker_pressed
 from .queries import (
     children_with_counts,
     household_count,
     merge_candidates,
     people_count,
-    place_by_code_in_area,
 )
 from .services import PlaceInput, ancestors_of, create_place, merge_villages, update_place
 
 bp = Blueprint("places", __name__, url_prefix="/places")
 
 
-#: service field names → form field names (the form names the parent by its code)
-_FIELD_NAMES = {"parent_id": "parent_code"}
+#: the picker's form field for the parent
+PARENT = "parent_id"
 
 
 @bp.get("/")
@@ -78,15 +78,31 @@ def _input_from(form: PlaceForm, parent_id: int | None, scheme: str) -> PlaceInp
     )
 
 
-def _parent_from_code(session, form: PlaceForm) -> Place | None:
-    """The parent named by code, inside the user's area; a form error otherwise."""
-    code = (form.parent_code.data or "").strip()
-    if not code:
-        return None
-    parent = place_by_code_in_area(session, current_user, code)
+def _parent_picker(session, place: Place | None, default: Place | None):
+    """The parent picker: places that can hold others (not villages, not ``place``'s own
+    subtree), inside the user's area."""
+
+    def can_hold(candidate: Place) -> bool:
+        inside = place is not None and candidate.path.startswith(place.path)
+        return not candidate.is_village and not inside
+
+    data = request.form if request.method == "POST" else None
+    return build_picker(
+        session, current_user, data, name=PARENT, default=default, selectable=can_hold
+    )
+
+
+def _picked_parent(session) -> Place:
+    parent = chosen_place(session, current_user, request.form, name=PARENT)
     if parent is None:
-        raise ValidationError({"parent_code": _("No place with this code in your area.")})
+        raise ValidationError({PARENT: _("Please choose the parent place.")})
     return parent
+
+
+def _form_page(form: PlaceForm, parent: Place | None, place: Place | None, picker, **extra):
+    return render_template(
+        "places/form.html", form=form, parent=parent, place=place, picker=picker, **extra
+    )
 
 
 @bp.route("/<int:parent_id>/new", methods=["GET", "POST"])
@@ -97,20 +113,23 @@ def create(parent_id: int):
     parent = get_place_or_404(session, current_user, parent_id)
     if parent.is_village:
         abort(404)
-    form = PlaceForm(parent_code=parent.code)
-    scheme = tree_scheme(parent)
-    form.kind.choices = kind_choices(kinds_under(parent, scheme))
+    form = PlaceForm()
+    picker = _parent_picker(session, None, parent)
+    under = picker.chosen if picker.chosen and not picker.chosen.is_village else parent
+    scheme = tree_scheme(under)
+    form.kind.choices = kind_choices(kinds_under(under, scheme))
     if request.method == "GET" and form.kind.choices:
         form.kind.data = form.kind.choices[0][0]
+    if form.is_submitted() and picker_pressed(request.form, PARENT):
+        return _form_page(form, parent, None, picker)  # search or open: nothing is saved
     if form.validate_on_submit():
-        with form_transaction(form, field_names=_FIELD_NAMES) as outcome:
-            new_parent = _parent_from_code(session, form) or parent
-            data = _input_from(form, new_parent.id, scheme)
+        with form_transaction(form) as outcome:
+            data = _input_from(form, _picked_parent(session).id, scheme)
             place = create_place(session, current_user, data)
         if outcome.ok:
             flash(_("The place has been created."), "success")
             return redirect(url_for("places.detail", place_id=place.id))
-    return render_template("places/form.html", form=form, parent=parent, place=None)
+    return _form_page(form, parent, None, picker)
 
 
 @bp.route("/<int:place_id>/edit", methods=["GET", "POST"])
@@ -121,22 +140,35 @@ def edit(place_id: int):
     place = get_place_or_404(session, current_user, place_id)
     is_root = place.id == user_place(session, current_user).id
     parent = session.get(Place, place.parent_id) if place.parent_id else None
-    form = PlaceForm(obj=place, parent_code=parent.code if parent else "")
+    form = PlaceForm(obj=place)
+    picker = None
+    if is_root:  # the user's own place stays where it is
+        del form.parent_id
+    else:
+        picker = _parent_picker(session, place, parent)
+        if form.is_submitted() and picker_pressed(request.form, PARENT):
+            return _form_page(form, parent, place, picker)  # search or open: nothing saved
     scheme = tree_scheme(place, parent)
     form.kind.choices = kind_choices(kinds_under(parent, scheme), place.kind)
+    asking = saving = False
     if form.validate_on_submit():
-        with form_transaction(form, field_names=_FIELD_NAMES) as outcome:
-            new_parent = _parent_from_code(session, form)
-            new_parent_id = new_parent.id if new_parent else None
-            if is_root and new_parent_id != place.parent_id:
-                raise ValidationError({"parent_code": _("You cannot move your own place.")})
-            if new_parent is None and not is_root:
-                raise ValidationError({"parent_code": _("Please enter the parent's code.")})
+        # taking a place out of use asks first: the same form again, saying what it means
+        asking = place.active and not form.active.data and not form.confirm_deactivate.data
+        saving = not asking
+    if saving:
+        with form_transaction(form) as outcome:
+            new_parent_id = place.parent_id if is_root else _picked_parent(session).id
             update_place(session, current_user, place, _input_from(form, new_parent_id, scheme))
         if outcome.ok:
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("places.detail", place_id=place.id))
-    return render_template("places/form.html", form=form, parent=parent, place=place)
+    facts = None
+    if asking:
+        facts = {
+            "households": household_count(session, place) if place.is_village else None,
+            "people": people_count(session, place),
+        }
+    return _form_page(form, parent, place, picker, asking=asking, facts=facts)
 
 
 @bp.route("/<int:place_id>/merge", methods=["GET", "POST"])

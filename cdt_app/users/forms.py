@@ -2,18 +2,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import PasswordInput
 
 from ..forms import TOO_LONG
-
-
-def role_labels() -> dict[str, str]:
-    return {
-        "volunteer": _l("Team member"),
-        "team_lead": _l("Team lead"),
-        "coordinator": _l("Coordinator"),
-        "staff": _l("Staff"),
-        "admin": _l("Administrator"),
-    }
+from ..permissions import role_labels  # noqa: F401 (the people pages use it from here)
 
 
 class UserForm(FlaskForm):
@@ -31,17 +23,14 @@ class UserForm(FlaskForm):
         render_kw={"autocomplete": "off"},
     )
     role = SelectField(_l("Role"), validate_choice=False)  # checked by the service
-    place_code = StringField(
-        _l("Code of the place"),
-        validators=[
-            DataRequired(message=_l("Please enter the code of the place.")),
-            Length(max=30, message=TOO_LONG),
-        ],
-        render_kw={"autocomplete": "off", "autocapitalize": "none"},
-    )
+    #: the chosen place's id, sent by the place picker (templates/places/_picker.html)
+    place_id = StringField(_l("Place"), validators=[Optional(), Length(max=20, message=TOO_LONG)])
+    #: kept when the page comes back (a picker search, an error): typed by the manager, shown
+    #: only on this no-store page
     password = PasswordField(
         _l("Temporary password (optional)"),
         validators=[Optional(), Length(max=128, message=TOO_LONG)],
+        widget=PasswordInput(hide_value=False),
         render_kw={"autocomplete": "new-password"},
     )
     active = BooleanField(_l("Account in use"), default=True)

@@ -15,7 +15,7 @@ from ..auth.services import check_password_policy, normalise_username
 from ..errors import ValidationError
 from ..i18n import search_key, sort_key
 from ..models import ROLE_RANK, ROLES, Place, User
-from ..permissions import ACCOUNT_MAX_ROLE
+from ..permissions import ACCOUNT_MAX_ROLE, place_fits_role
 from ..values import clean_line
 
 _AUDITED = ("username", "display_name", "role", "place_id", "active", "must_change_password")
@@ -66,6 +66,26 @@ def can_manage_user(
     return actor.id != user.id and can_manage(actor, user.role, user_place, actor_place)
 
 
+def role_place_error(role: str, place: Place | None) -> str | None:
+    """Why ``place`` cannot be the place of an account of ``role`` (DESIGN section 1), in
+    Vietnamese, or None when they agree (or when there is no place or no such role to judge)."""
+    if place is None or role not in ROLES or place_fits_role(role, place):
+        return None
+    if role in ("volunteer", "team_lead"):
+        return _(
+            "A team member or team lead belongs to a village (thôn, tổ dân phố…): "
+            "please choose a village, not %(place)s.",
+            place=place.name,
+        )
+    if role == "admin":
+        return _("An administrator belongs to the province: please choose the province.")
+    return _(
+        "A coordinator or staff member belongs to a commune or the province: "
+        "please choose one of them, not %(place)s.",
+        place=place.name,
+    )
+
+
 def _set_keys(user: User) -> None:
     user.sort_key = sort_key(user.display_name)
     user.search_key = search_key(f"{user.display_name} {user.username}")[:200]
@@ -99,6 +119,8 @@ def _validate(
     place = session.get(Place, data.place_id) if data.place_id else None
     if data.place_id and place is None:
         errors["place_id"] = _("The place does not exist.")
+    elif (mismatch := role_place_error(data.role, place)) is not None:
+        errors["place_id"] = mismatch
     if not errors and not can_manage(actor, data.role, place, actor_place):
         errors["role"] = _("You cannot give this role at this place.")
     if actor is not None and user is not None and actor.id == user.id:

@@ -11,8 +11,8 @@ from ..db import MAX_ID, get_session
 from ..errors import ValidationError
 from ..forms import ActionForm, form_transaction
 from ..models import ROLE_RANK, ROLES, Place, User
-from ..permissions import ACCOUNT_MAX_ROLE, can_manage_people, requires
-from ..places.queries import place_by_code_in_area
+from ..permissions import ACCOUNT_MAX_ROLE, can_manage_people, place_fits_role, requires
+from ..places.picker import build_picker, chosen_place, picker_pressed
 from ..scope import place_in_area, user_place, user_place_or_404
 from ..searches import search_redirect, search_text
 from ..values import parse_page
@@ -54,15 +54,18 @@ def _may_manage(session, user: User, place: Place) -> bool:
     return can_manage_user(current_user, user, place, user_place(session, current_user))
 
 
-def _place_by_code(session, code: str) -> Place:
-    place = place_by_code_in_area(session, current_user, code)
+def _picked_place(session) -> Place:
+    """The place chosen with the picker, inside the current user's area; a form error if none."""
+    place = chosen_place(session, current_user, request.form)
     if place is None:
-        raise ValidationError({"place_code": _("No place with this code in your area.")})
+        raise ValidationError({"place_id": _("Please choose a place.")})
     return place
 
 
-#: service field names → form field names (the form names the place by its code)
-_FIELD_NAMES = {"place_id": "place_code"}
+def _form_page(form: UserForm, user: User | None, picker):
+    return render_template(
+        "users/form.html", form=form, user=user, team_lead=_is_team_lead(), picker=picker
+    )
 
 
 def _password_page(user: User, password: str, created: bool):
@@ -113,18 +116,35 @@ def create():
     session = get_session()
     own = user_place_or_404(session, current_user)
     form = UserForm()
+    picker = None
     if _is_team_lead():
-        del form.role, form.place_code
+        del form.role, form.place_id
     else:
         form.role.choices = _role_choices()
+        default = None
+        if not form.is_submitted():
+            chosen = request.args.get("place", type=int)
+            default = session.get(Place, chosen) if chosen and 0 < chosen <= MAX_ID else None
+        picker = build_picker(
+            session, current_user, request.form if form.is_submitted() else None, default=default
+        )
+        if not form.is_submitted():
+            # no silent default: a place is chosen only when asked for ("add an account here"),
+            # and then with the first role that fits it
+            chosen_role = picker.chosen and next(
+                (r for r, _label in form.role.choices if place_fits_role(r, picker.chosen)), None
+            )
+            form.role.data = chosen_role or "volunteer"
+        elif picker_pressed(request.form):
+            return _form_page(form, None, picker)  # search or open: nothing is saved
     if form.validate_on_submit():
         typed = form.password.data or ""
         password = typed or generate_password()
-        with form_transaction(form, field_names=_FIELD_NAMES) as outcome:
+        with form_transaction(form) as outcome:
             if _is_team_lead():
                 role, place = "volunteer", own
             else:
-                role, place = form.role.data, _place_by_code(session, form.place_code.data)
+                role, place = form.role.data, _picked_place(session)
             user = create_user(
                 session,
                 current_user,
@@ -145,14 +165,7 @@ def create():
                 _("The account %(username)s has been created.", username=user.username), "success"
             )
             return redirect(url_for("users.detail", user_id=user.id))
-    elif not form.is_submitted() and not _is_team_lead():
-        form.role.data = "volunteer"
-        chosen = request.args.get("place", type=int)
-        chosen_place = session.get(Place, chosen) if chosen and 0 < chosen <= MAX_ID else None
-        if chosen_place is None or not place_in_area(session, current_user, chosen_place):
-            chosen_place = own
-        form.place_code.data = chosen_place.code
-    return render_template("users/form.html", form=form, user=None, team_lead=_is_team_lead())
+    return _form_page(form, None, picker)
 
 
 @bp.get("/<int:user_id>")
@@ -181,18 +194,22 @@ def edit(user_id: int):
         abort(403)
     form = UserForm(obj=user)
     del form.password
+    picker = None
     if _is_team_lead():
-        del form.role, form.place_code
+        del form.role, form.place_id
     else:
         form.role.choices = _role_choices()
-        if not form.is_submitted():
-            form.place_code.data = place.code
+        picker = build_picker(
+            session, current_user, request.form if form.is_submitted() else None, default=place
+        )
+        if form.is_submitted() and picker_pressed(request.form):
+            return _form_page(form, user, picker)  # search or open: nothing is saved
     if form.validate_on_submit():
-        with form_transaction(form, field_names=_FIELD_NAMES) as outcome:
+        with form_transaction(form) as outcome:
             if _is_team_lead():
                 role, new_place = user.role, place
             else:
-                role, new_place = form.role.data, _place_by_code(session, form.place_code.data)
+                role, new_place = form.role.data, _picked_place(session)
             update_user(
                 session,
                 current_user,
@@ -209,10 +226,15 @@ def edit(user_id: int):
         if outcome.ok:
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("users.detail", user_id=user.id))
-    return render_template("users/form.html", form=form, user=user, team_lead=_is_team_lead())
+    return _form_page(form, user, picker)
 
 
-@bp.post("/<int:user_id>/reset-password")
+def _confirm_page(user: User, action: str):
+    """GET of a destructive action: what will happen, and the button that does it (POST)."""
+    return render_template("users/confirm.html", user=user, action=action, form=ActionForm())
+
+
+@bp.route("/<int:user_id>/reset-password", methods=["GET", "POST"])
 @login_required
 @requires(can_manage_people)
 def reset(user_id: int):
@@ -220,6 +242,8 @@ def reset(user_id: int):
     user, place = _get_user_or_404(session, user_id)
     if not _may_manage(session, user, place):
         abort(403)
+    if request.method == "GET":
+        return _confirm_page(user, "reset")
     if not ActionForm().validate_on_submit():
         abort(400)
     password = reset_password(session, current_user, user)
@@ -227,7 +251,7 @@ def reset(user_id: int):
     return _password_page(user, password, created=False)
 
 
-@bp.post("/<int:user_id>/deactivate")
+@bp.route("/<int:user_id>/deactivate", methods=["GET", "POST"])
 @login_required
 @requires(can_manage_people)
 def deactivate(user_id: int):
@@ -246,6 +270,10 @@ def _set_active(user_id: int, active: bool):
     user, place = _get_user_or_404(session, user_id)
     if not _may_manage(session, user, place):
         abort(403)
+    if request.method == "GET":
+        if user.active == active:
+            return redirect(url_for("users.detail", user_id=user.id))
+        return _confirm_page(user, "deactivate")
     if not ActionForm().validate_on_submit():
         abort(400)
     set_active(session, current_user, user, active)

@@ -99,8 +99,8 @@ class PeriodicForm(FlaskForm):
         _l("Kind of report"),
         choices=[("month", _l("Monthly")), ("quarter", _l("Quarterly")), ("year", _l("Yearly"))],
     )
-    month = SelectField(_l("Month (monthly report)"), choices=[])
-    quarter = SelectField(_l("Quarter (quarterly report)"), choices=[])
+    month = SelectField(_l("Month"), choices=[])
+    quarter = SelectField(_l("Quarter"), choices=[])
     year = SelectField(_l("Year"), choices=[])
     approved_only = BooleanField(_l("Approved visits only"))
 

@@ -45,6 +45,7 @@ from .filters import Filters, load_report, parse_filters
 from .formatting import number_formatters
 from .forms import CoverageFilterForm, targets_form
 from .periodic import COMPARED, periodic_report
+from .periodic import REPORT_LEVELS as PERIODIC_LEVELS
 from .periodic_filters import parse_periodic, periodic_form, periodic_place_or_404, report_places
 from .periodic_text import (
     behind_rule,
@@ -141,6 +142,9 @@ def coverage():
         period_label=period_text(report.period),
         can_manage=can_manage_reports(current_user),
         exported_at=utcnow(),
+        periodic_place=place.id
+        if can_view_periodic_reports(current_user) and place.level in PERIODIC_LEVELS
+        else None,
     )
 
 

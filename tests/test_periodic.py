@@ -67,17 +67,33 @@ def test_period_labels_are_vietnamese(app):
         ({}, ReportPeriod("month", 2026, 2), None),
         ({"period": "quarter"}, ReportPeriod("quarter", 2025, 4), None),
         ({"period": "year"}, ReportPeriod("year", 2025), None),
-        ({"period": "month", "year": "2025", "number": "12"}, ReportPeriod("month", 2025, 12), None),
+        (
+            {"period": "month", "year": "2025", "number": "12"},
+            ReportPeriod("month", 2025, 12),
+            None,
+        ),
         # the form sends the month or the quarter under its own name
-        ({"period": "quarter", "year": "2025", "quarter": "3", "month": "7"},
-         ReportPeriod("quarter", 2025, 3), None),
+        (
+            {"period": "quarter", "year": "2025", "quarter": "3", "month": "7"},
+            ReportPeriod("quarter", 2025, 3),
+            None,
+        ),
         ({"period": "month", "year": "2026", "month": "3"}, ReportPeriod("month", 2026, 3), None),
-        ({"period": "month", "year": "2026", "number": "4"}, ReportPeriod("month", 2026, 2),
-         "number"),  # not begun
-        ({"period": "month", "year": "2026", "number": "13"}, ReportPeriod("month", 2026, 2),
-         "number"),
-        ({"period": "quarter", "year": "2026", "number": "5"}, ReportPeriod("quarter", 2025, 4),
-         "number"),
+        (
+            {"period": "month", "year": "2026", "number": "4"},
+            ReportPeriod("month", 2026, 2),
+            "number",
+        ),  # not begun
+        (
+            {"period": "month", "year": "2026", "number": "13"},
+            ReportPeriod("month", 2026, 2),
+            "number",
+        ),
+        (
+            {"period": "quarter", "year": "2026", "number": "5"},
+            ReportPeriod("quarter", 2025, 4),
+            "number",
+        ),
         ({"period": "week"}, ReportPeriod("month", 2026, 2), "period"),
         ({"period": "year", "year": "1999"}, ReportPeriod("year", 2025), "year"),
         ({"period": "year", "year": "2026-13-45x"}, ReportPeriod("year", 2025), "year"),
@@ -158,7 +174,9 @@ def raw_figures(db, place, start: date, end: date, approved_only: bool = False) 
         and (v.status == "approved" or not approved_only)
     ]
     codes = {s.id: s.code for s in db.scalars(select(Skill))}
-    skills: dict[str, dict[str, set]] = {c: {"reached": set(), "completed": set()} for c in codes.values()}
+    skills: dict[str, dict[str, set]] = {
+        c: {"reached": set(), "completed": set()} for c in codes.values()
+    }
     ids = {v.id for v in counted}
     by_visit = {v.id: v for v in counted}
     for row in db.scalars(select(VisitSkill)):
@@ -202,7 +220,10 @@ def _assert_equal(figures, raw):
     assert figures.people_taught == raw["people_taught"]
     assert figures.active_volunteers == raw["active_volunteers"]
     for code, (reached, completed) in raw["skills"].items():
-        assert (figures.skills[code].reached, figures.skills[code].completed) == (reached, completed)
+        assert (figures.skills[code].reached, figures.skills[code].completed) == (
+            reached,
+            completed,
+        )
 
 
 PERIODS = [
@@ -347,8 +368,13 @@ def test_page_xlsx_and_api_show_the_same_numbers(client, auth, db, history):
     parser.feed(page.text)
     assert parser.summary.strip() == data["summary"]
     keys = list(dict.fromkeys(key for key, _ in parser.cells))  # the page's order
-    assert keys[:5] == ["reached_households", "coverage", "visits", "people_taught",
-                        "active_volunteers"]
+    assert keys[:5] == [
+        "reached_households",
+        "coverage",
+        "visits",
+        "people_taught",
+        "active_volunteers",
+    ]
     assert {k[6:] for k in keys[5:]} == set(data["figures"]["current"]["skills"])
     for which in ("current", "previous", "year_before"):
         figures = data["figures"][which]
@@ -363,8 +389,9 @@ def test_page_xlsx_and_api_show_the_same_numbers(client, auth, db, history):
 
     xlsx = client.get("/reports/periodic.xlsx", query_string=query)
     assert xlsx.status_code == 200
-    assert xlsx.headers["Content-Disposition"].endswith("2026-Q1-20261120.xlsx") or "2026-Q1" in (
-        xlsx.headers["Content-Disposition"]
+    assert (
+        xlsx.headers["Content-Disposition"].endswith("2026-Q1-20261120.xlsx")
+        or "2026-Q1" in (xlsx.headers["Content-Disposition"])
     )
     book = load_workbook(io.BytesIO(xlsx.data), read_only=True)
     rows = list(book.worksheets[0].iter_rows(values_only=True))
@@ -446,8 +473,9 @@ def test_bad_values_show_vietnamese_messages_and_the_api_refuses_them(client, au
 
 def test_the_page_has_the_administrative_header_and_signatures(client, auth, history):
     auth.login("doan")
-    text = client.get("/reports/periodic", query_string={"period": "month", "year": "2026",
-                                                         "number": "1"}).text
+    text = client.get(
+        "/reports/periodic", query_string={"period": "month", "year": "2026", "number": "1"}
+    ).text
     for words in (
         "UBND XÃ AN BÌNH",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",

@@ -95,10 +95,7 @@ class PeriodicForm(FlaskForm):
         csrf = False
 
     place = SelectField(_l("Place"), choices=[])
-    period = SelectField(
-        _l("Kind of report"),
-        choices=[("month", _l("Monthly")), ("quarter", _l("Quarterly")), ("year", _l("Yearly"))],
-    )
+    period = SelectField(_l("Kind of report"), choices=[])
     month = SelectField(_l("Month"), choices=[])
     quarter = SelectField(_l("Quarter"), choices=[])
     year = SelectField(_l("Year"), choices=[])
@@ -120,6 +117,11 @@ def periodic_form(
         }
     )
     form.place.choices = [(str(pid), name) for pid, name in places]
+    form.period.choices = [
+        ("month", _("Monthly")),
+        ("quarter", _("Quarterly")),
+        ("year", _("Yearly")),
+    ]
     form.month.choices = [(str(m), _("Month %(month)s", month=m)) for m in range(1, 13)]
     form.quarter.choices = [
         (str(q), _("Quarter %(quarter)s", quarter=ROMAN[q - 1])) for q in range(1, 5)

@@ -169,6 +169,10 @@ def _reached_sentence(report: PeriodicReport) -> str:
     reached = report.current.reached_households
     if not reached:
         before = report.before.reached_households
+        if not before:
+            return _(
+                "In %(period)s, %(subject)s reached no household.", period=period, subject=subject
+            )
         return _(
             "In %(period)s, %(subject)s reached no household (%(previous)s: %(before)s).",
             period=period,

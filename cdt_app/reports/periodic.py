@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from ..i18n import today_local
+from ..i18n import sort_key, today_local
 from ..models import Place
 from .export_queries import hierarchy_names
 from .periodic_queries import place_labels, volunteer_figures
@@ -258,7 +258,7 @@ def periodic_report(
     )
     no_visit = sorted(
         (line for line in lines.values() if not line.visits),
-        key=lambda line: (line.commune, order[line.id]),
+        key=lambda line: (sort_key(line.commune), order[line.id]),
     )
     teams = sorted(
         (line for line in lines.values() if line.households),

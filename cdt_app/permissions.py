@@ -102,6 +102,8 @@ has_place = Rule("has a place", lambda user: bool(user.place_id))
 
 is_field_member = has_role(*FIELD_ROLES)
 can_view_reports = has_role(*LEAD_ROLES)  #: the coverage page, its exports and the API
+#: the periodic report of a commune or a province (page, XLSX, API)
+can_view_periodic_reports = has_role(*AREA_ROLES)
 can_see_activity = has_role(*LEAD_ROLES)
 can_see_team_visits = has_role(*LEAD_ROLES)
 can_handle_personal_data = has_role(*LEAD_ROLES)  #: erase or export a household's data

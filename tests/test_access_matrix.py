@@ -123,6 +123,10 @@ EXPECTED: dict[str, dict[str, Access]] = {
     "reports.coverage_xlsx_export": {"GET": Access(LEADS_UP)},
     "api.coverage": {"GET": api(LEADS_UP)},
     "reports.visits_csv_export": {"GET": Access(MANAGERS)},
+    # the periodic report: coordinators, staff, admins, for a commune (or the province)
+    "reports.periodic": {"GET": Access(COORD_UP)},
+    "reports.periodic_xlsx_export": {"GET": Access(COORD_UP)},
+    "api.periodic": {"GET": api(COORD_UP)},
     "reports.targets": {"GET": Access(MANAGERS), "POST": Access(MANAGERS, ok=FORM_POST)},
     # places and the skills catalogue
     "places.index": {"GET": Access(EVERYONE, ok=REDIRECT)},
@@ -189,6 +193,7 @@ def _world(db) -> dict:
             "object_type": "household",
             "object_id": str(household.id),
             "query_place": village.id,
+            "query_commune": commune.id,
             "query_household": household.id,
         }
     return {"actors": actors, "sides": sides}
@@ -201,6 +206,9 @@ QUERY_SCOPED = {
     "reports.coverage_xlsx_export": ("place", "query_place"),
     "reports.visits_csv_export": ("place", "query_place"),
     "api.coverage": ("place", "query_place"),
+    "reports.periodic": ("place", "query_commune"),
+    "reports.periodic_xlsx_export": ("place", "query_commune"),
+    "api.periodic": ("place", "query_commune"),
 }
 FIXED_ARGS = {"code": "vi", "filename": "css/app.css", "skill_id": 1, "object_type": "household"}
 

@@ -42,6 +42,7 @@ MAIN_PAGES = (
     "/users/",
     "/users/new",
     "/reports/coverage",
+    "/reports/periodic",
     "/activity/",
     "/households/",
     "/households/new",

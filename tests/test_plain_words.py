@@ -57,6 +57,7 @@ NOT_PAGES = {
     "sync.service_worker",
     "reports.coverage_csv_export",
     "reports.coverage_xlsx_export",
+    "reports.periodic_xlsx_export",
     "reports.visits_csv_export",
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..sync.services import KINDS, MAX_ITEMS, STATUSES
+from . import openapi_periodic
 
 _REF = "#/components/schemas/"
 
@@ -514,9 +515,9 @@ def openapi_document() -> dict[str, Any]:
             "user's language (Vietnamese by default).",
         },
         "servers": [{"url": "/"}],
-        "paths": PATHS,
+        "paths": {**PATHS, **openapi_periodic.paths(_READ, _401)},
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **openapi_periodic.SCHEMAS},
             "securitySchemes": {
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
                 "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken"},

@@ -24,6 +24,9 @@ _ENTRIES = (
     ("auth.account", "Account", {"volunteer", "team_lead", "coordinator", "staff", "admin"}),
 )
 
+#: pages that an entry also stands for (its aria-current): the periodic report is a report
+_CURRENT_TOO = {"reports.coverage": ("reports.periodic",)}
+
 
 def _label(message_id: str) -> str:
     labels = {
@@ -59,7 +62,12 @@ def navigation_for(user, counts: bool = True) -> list[dict[str, Any]]:
     for endpoint, message_id, roles in _ENTRIES:
         if user.role in roles and endpoint in current_app.view_functions:
             entries.append(
-                {"endpoint": endpoint, "url": url_for(endpoint), "label": _label(message_id)}
+                {
+                    "endpoint": endpoint,
+                    "url": url_for(endpoint),
+                    "label": _label(message_id),
+                    "current": _CURRENT_TOO.get(endpoint, ()) + (endpoint,),
+                }
             )
     entries = entries[:5]
     badges = (

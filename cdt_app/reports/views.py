@@ -22,7 +22,12 @@ from ..db import get_engine, get_session, new_session
 from ..forms import form_transaction
 from ..i18n import skill_name, today_local
 from ..models import Place, utcnow
-from ..permissions import can_manage_reports, can_view_reports, requires
+from ..permissions import (
+    can_manage_reports,
+    can_view_periodic_reports,
+    can_view_reports,
+    requires,
+)
 from ..places.services import ancestors_of
 from ..scope import get_place_or_404, place_in_area, place_or_own_or_404
 from .chart import coverage_bar
@@ -39,6 +44,21 @@ from .exports import (
 from .filters import Filters, load_report, parse_filters
 from .formatting import number_formatters
 from .forms import CoverageFilterForm, targets_form
+from .periodic import COMPARED, periodic_report
+from .periodic import REPORT_LEVELS as PERIODIC_LEVELS
+from .periodic_filters import parse_periodic, periodic_form, periodic_place_or_404, report_places
+from .periodic_text import (
+    behind_rule,
+    change_text,
+    date_line,
+    figure_label,
+    figure_text,
+    issuing_body,
+    summary,
+    title,
+    villages_text,
+)
+from .periodic_xlsx import periodic_xlsx
 from .periods import PRESETS, preset_period
 from .queries import coverage_report
 from .rows import CoverageReport
@@ -46,6 +66,7 @@ from .services import record_export, set_targets, villages_of
 from .sorting import SKILL_SORT_PARTS, SORT_COLUMNS, sort_rows, valid_sort
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+PERIODIC_SHOWN = 20  #: villages listed on the periodic report's page (the XLSX has them all)
 
 
 def _sorted_rows(filters: Filters, report: CoverageReport):
@@ -121,6 +142,9 @@ def coverage():
         period_label=period_text(report.period),
         can_manage=can_manage_reports(current_user),
         exported_at=utcnow(),
+        periodic_place=place.id
+        if can_view_periodic_reports(current_user) and place.level in PERIODIC_LEVELS
+        else None,
     )
 
 
@@ -231,6 +255,71 @@ def visits_csv_export():
         body,
         mimetype="text/csv",
         headers=_attachment(f"luot-huong-dan-{place.code or place.id}-{stamp}.csv"),
+    )
+
+
+def _periodic():
+    """The filters, place and report of the periodic report the request asks for."""
+    filters = parse_periodic(request.args)
+    session = get_session()
+    place = periodic_place_or_404(session, current_user, filters.place_id)
+    report = periodic_report(session, place, filters.period, filters.approved_only)
+    return filters, place, report
+
+
+@bp.get("/periodic")
+@login_required
+@requires(can_view_periodic_reports)
+def periodic():
+    """The periodic report of a commune or the province for a month, a quarter or a year."""
+    filters, place, report = _periodic()
+    today = report.today
+    form = periodic_form(filters, place, report_places(get_session(), current_user), today)
+    return render_template(
+        "reports/periodic.html",
+        filters=filters,
+        form=form,
+        report=report,
+        summary=summary(report),
+        title=title(report),
+        issuer=issuing_body(report.place),
+        date_line=date_line(report.place, today),
+        behind_rule=behind_rule(report),
+        labels={key: figure_label(key, report) for key in COMPARED},
+        figure=figure_text,
+        change=change_text,
+        shown=PERIODIC_SHOWN,
+        villages_text=villages_text,
+        author=current_user.display_name or current_user.username,
+        earlier=filters.query_args(report.period.previous()),
+        later=filters.query_args(report.period.shifted(1))
+        if report.period.shifted(1).start <= today
+        else None,
+    )
+
+
+@bp.get("/periodic.xlsx")
+@login_required
+@requires(can_view_periodic_reports)
+def periodic_xlsx_export():
+    filters, place, report = _periodic()
+    if filters.errors:
+        abort(400)
+    content = periodic_xlsx(report, current_user.display_name or current_user.username, utcnow())
+    with new_session() as session:
+        record_export(
+            session,
+            current_user,
+            place,
+            "periodic.xlsx",
+            {"period": report.period.code, "approved_only": filters.approved_only},
+        )
+        session.commit()
+    stamp = today_local().strftime("%Y%m%d")
+    return Response(
+        content,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers=_attachment(f"bao-cao-{place.code or place.id}-{report.period.code}-{stamp}.xlsx"),
     )
 
 

@@ -70,16 +70,77 @@ def test_migrate_twice_changes_nothing(empty_app):
     again = runner.invoke(args=["cdt", "migrate"])
     assert again.exit_code == 0 and "danh mục nội dung hướng dẫn không thay đổi" in again.output
     with empty_app.extensions["cdt_engine"].connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == _head(
+            empty_app
+        )
 
 
-def test_one_initial_migration_with_a_single_head(empty_app):
+def _script(app) -> ScriptDirectory:
+    from cdt_app.cli import alembic_config
+
+    with app.app_context():
+        return ScriptDirectory.from_config(alembic_config())
+
+
+def _head(app) -> str:
+    return _script(app).get_current_head()
+
+
+def test_one_line_of_revisions_from_the_first_release(empty_app):
+    """0001 is the first release's schema, frozen; every change since is one revision after
+    another (no branches), numbered in order."""
+    script = _script(empty_app)
+    assert len(script.get_heads()) == 1
+    chain = [rev.revision for rev in script.walk_revisions()][::-1]
+    assert chain[0] == "0001"
+    assert chain == [f"{n:04d}" for n in range(1, len(chain) + 1)]
+
+
+def test_the_duplicate_key_is_filled_for_households_of_the_first_release(empty_app):
+    """Upgrading a first-release database fills ``household.duplicate_key`` from the head's
+    name (anonymised households keep an empty key)."""
+    from alembic import command
+
     from cdt_app.cli import alembic_config
 
     with empty_app.app_context():
-        script = ScriptDirectory.from_config(alembic_config())
-    assert script.get_heads() == ["0001"]
-    assert [rev.revision for rev in script.walk_revisions()] == ["0001"]
+        command.upgrade(alembic_config(), "0001")
+    engine = empty_app.extensions["cdt_engine"]
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO place (name, kind, level, code, code_scheme, path, depth, active,"
+                " sort_key) VALUES ('Thôn Một', 'Thôn', 'village', 'T1', 'local', '/1/', 0,"
+                " :yes, 'thon mot')"
+            ),
+            {"yes": True},
+        )
+        village = conn.execute(text("SELECT id FROM place")).scalar()
+        for hid, name, anonymised in (
+            ("00000000-0000-4000-8000-000000000001", "Vũ Thị Hoà", None),
+            ("00000000-0000-4000-8000-000000000002", "Hộ đã xóa thông tin", "2026-02-01 00:00:00"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO household (id, village_id, head_name, address, members,"
+                    " consent, notes, search_key, sort_key, anonymised_at, created_at,"
+                    " updated_at) VALUES (:id, :village, :name, 'Số 9, xóm 3', 3, :yes, '',"
+                    " 'k', 'k', :anonymised, :now, :now)"
+                ),
+                {
+                    "id": hid,
+                    "village": village,
+                    "name": name,
+                    "yes": True,
+                    "anonymised": anonymised,
+                    "now": "2026-01-01 00:00:00",
+                },
+            )
+    with empty_app.app_context():
+        command.upgrade(alembic_config(), "0002")
+    with engine.connect() as conn:
+        keys = dict(conn.execute(text("SELECT head_name, duplicate_key FROM household")).all())
+    assert keys == {"Vũ Thị Hoà": "vuthihoa", "Hộ đã xóa thông tin": ""}
 
 
 def test_downgrade_to_base_leaves_an_empty_database(empty_app):

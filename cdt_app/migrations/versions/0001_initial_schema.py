@@ -173,7 +173,6 @@ def upgrade() -> None:
     sa.Column('consent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('notes', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('search_key', sa.String(length=500).with_variant(sa.String(length=500, collation='C'), 'postgresql'), nullable=False),
-    sa.Column('duplicate_key', sa.String(length=200).with_variant(sa.String(length=200, collation='C'), 'postgresql'), server_default='', nullable=False),
     sa.Column('sort_key', sa.String(length=400).with_variant(sa.String(length=400, collation='C'), 'postgresql'), nullable=False),
     sa.Column('payload_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
@@ -189,7 +188,6 @@ def upgrade() -> None:
     with op.batch_alter_table('household', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_household_search_key'), ['search_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_household_sort_key'), ['sort_key'], unique=False)
-        batch_op.create_index('ix_household_village_duplicate', ['village_id', 'duplicate_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_household_village_id'), ['village_id'], unique=False)
 
     op.create_table('recovery_code',
@@ -286,7 +284,6 @@ def downgrade() -> None:
     op.drop_table('recovery_code')
     with op.batch_alter_table('household', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_household_village_id'))
-        batch_op.drop_index('ix_household_village_duplicate')
         batch_op.drop_index(batch_op.f('ix_household_sort_key'))
         batch_op.drop_index(batch_op.f('ix_household_search_key'))
 

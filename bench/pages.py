@@ -166,9 +166,10 @@ def table(engine: str, rows: list[dict]) -> str:
             over.append("time")
         if row["bytes"] > BUDGET_BYTES:
             over.append("size")
+        verdict = "OVER: " + ", ".join(over) if over else "ok"
         lines.append(
             f"| {row['ms']:.1f} | {row['bytes'] / 1024:.1f} | {row['nodes']} | {row['queries']} "
-            f"| {row['account']} | `{row['url']}` | {'OVER: ' + ', '.join(over) if over else 'ok'} |"
+            f"| {row['account']} | `{row['url']}` | {verdict} |"
         )
     return "\n".join(lines)
 

@@ -17,11 +17,11 @@ def sign_in(app, client, username: str) -> None:
     from sqlalchemy import select
 
     from cdt_app.auth.session import LOGIN_AT, SEEN_AT
-    from cdt_app.db import get_session
+    from cdt_app.db import new_session
     from cdt_app.models import User
 
-    with app.app_context():
-        user = get_session().scalar(select(User).where(User.username == username))
+    with app.app_context(), new_session(write=False) as session:
+        user = session.scalar(select(User).where(User.username == username))
         assert user is not None, f"no account {username!r} in this data set"
         login_id = user.get_id()
     with client.session_transaction() as session:

@@ -8,8 +8,8 @@ SQLite and on PostgreSQL, in constant memory, in the order of the one big query 
 Reads the data sets of bench/coverage.py (built there, never here) and writes nothing to them
 (bench/readonly.py: signed in by cookie, the exports' audit entries left out). For each
 export of the province (the raw visits CSV, the coverage CSV and XLSX of the communes and of
-all villages) it records the time to the answer's headers, to the first data row, to the end, the rows, the
-megabytes and the peak growth of this process's resident memory while it streams.
+all villages) it records the time to the answer's headers, to the first data row, to the end,
+the rows, the megabytes and the peak growth of this process's resident memory while it streams.
 ``--check-order N`` compares the first N rows of the village-by-village raw export with the
 one query of before issue 18 (which sorts everything first: ~25 s on SQLite).
 """

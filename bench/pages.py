@@ -119,6 +119,7 @@ def measure_page(client, counter: QueryCounter, url: str) -> dict:
     body = response.get_data()
     return {
         "status": first.status_code,
+        "location": urlsplit(first.headers.get("Location", "")).path,
         "ms": round(statistics.median(times), 1),
         "max_ms": round(max(times), 1),
         "bytes": len(body),
@@ -139,11 +140,17 @@ def crawl(app, client, counter, account: str, only: set[str]) -> list[dict]:
         seen_kinds.add(kind)
         result = measure_page(client, counter, url)
         body = result.pop("body")
+        if result["status"] in (301, 302, 303):  # e.g. /places/ → the user's own place
+            location = result.get("location") or ""
+            if location.startswith("/"):
+                todo.appendleft(location)
+            continue
         if result["status"] != 200:
-            continue  # a link the role may not follow (403/404) or a redirect
+            continue  # a link the role may not follow (403/404)
         todo.extend(links(body))
         if only and not any(word in url for word in only):
             continue
+        result.pop("location")
         rows.append({"account": account, "url": url, "endpoint": kind[0], **result})
         print(
             f"  {account:11} {result['ms']:8.1f} ms {result['bytes'] / 1024:7.1f} KB "

@@ -29,6 +29,17 @@ class Visit(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_visit_village_date", "village_id", "visited_on"),
         sa.Index("ix_visit_status_date", "status", "visited_on"),
+        # the activity page (migration 0003): the window's visits and each village's last one
+        sa.Index(
+            "ix_visit_activity_village",
+            "village_id",
+            "deleted_at",
+            "visited_on",
+            "volunteer_id",
+            "household_id",
+        ),
+        # and each member's last visit, by one seek
+        sa.Index("ix_visit_activity_volunteer", "volunteer_id", "deleted_at", "visited_on"),
     )
 
     #: made by the client; the idempotency key of the sync API

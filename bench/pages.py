@@ -181,8 +181,8 @@ def table(engine: str, rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def run(engine: str, factor: float, only: set[str]) -> list[dict]:
-    url = bench_coverage.database_url(engine, factor)
+def run(engine: str, factor: float, only: set[str], url: str | None = None) -> list[dict]:
+    url = url or bench_coverage.database_url(engine, factor)
     print(f"[{engine}] {url}", flush=True)
     app = bench_coverage.make_app(url)
     counter = QueryCounter(app.extensions["cdt_engine"])
@@ -198,6 +198,7 @@ def main() -> None:
     parser.add_argument("--factor", type=float, default=1.0)
     parser.add_argument("--only", default="", help="comma-separated words: measure matching URLs")
     parser.add_argument("--out", type=Path, default=None, help="folder of the JSON results")
+    parser.add_argument("--url", help="another copy of the data set (one engine)")
     args = parser.parse_args()
     only = {word for word in args.only.split(",") if word}
     out = args.out or bench_coverage.OUT
@@ -205,7 +206,7 @@ def main() -> None:
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
     tables, failures = [], 0
     for engine in engines:
-        rows = run(engine, args.factor, only)
+        rows = run(engine, args.factor, only, args.url)
         tables.append(table(engine, rows))
         failures += sum(1 for r in rows if r["ms"] > BUDGET_MS or r["bytes"] > BUDGET_BYTES)
         target = out / f"pages-{engine}-{bench_coverage.size_tag(args.factor)}.json"

@@ -40,6 +40,17 @@ class Visit(SQLModel, table=True):
         ),
         # and each member's last visit, by one seek
         sa.Index("ix_visit_activity_volunteer", "volunteer_id", "deleted_at", "visited_on"),
+        # the review queue: its counts and its page of visits from the index alone
+        sa.Index(
+            "ix_visit_review_queue",
+            "status",
+            "deleted_at",
+            "village_id",
+            "visited_on",
+            "created_at",
+            "id",
+            "volunteer_id",
+        ),
     )
 
     #: made by the client; the idempotency key of the sync API

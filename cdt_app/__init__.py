@@ -58,13 +58,15 @@ def register_database(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from .auth.session import init_login
-    from .extensions import babel, csrf, limiter
+    from .extensions import babel, compress, csrf, limiter
     from .i18n import select_locale
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     init_login(app)
+    if app.config["CDT_COMPRESS"]:
+        compress.init_app(app)
 
 
 class DatabaseIntConverter(IntegerConverter):

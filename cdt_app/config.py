@@ -14,6 +14,19 @@ ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_RATELIMIT_STORAGE = "redis://127.0.0.1:6379/0"
 #: SQLite ``PRAGMA synchronous`` levels allowed; FULL keeps acknowledged commits on power loss
 SQLITE_SYNCHRONOUS = ("FULL", "EXTRA", "NORMAL")
+#: what the app compresses itself (CDT_COMPRESS): text, never the exports (text/csv streams
+#: row by row and must reach the browser as it goes; an XLSX file is already a zip)
+COMPRESSED_TYPES = (
+    "text/html",
+    "text/css",
+    "text/plain",
+    "text/javascript",
+    "application/javascript",
+    "application/json",
+    "application/manifest+json",
+    "application/problem+json",
+    "image/svg+xml",
+)
 
 
 class ConfigError(RuntimeError):
@@ -120,6 +133,16 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
             env.get("CDT_ADMIN_TOTP_REQUIRED"), default=production or not _bool(env.get("CDT_DEMO"))
         ),
         "CDT_TRUSTED_PROXIES": int(env.get("CDT_TRUSTED_PROXIES", "0")),
+        #: the app compresses pages, CSS, JS and JSON itself (Flask-Compress); off when a
+        #: proxy in front (nginx ``gzip on``) does it
+        "CDT_COMPRESS": _bool(env.get("CDT_COMPRESS"), default=True),
+        "COMPRESS_MIMETYPES": list(COMPRESSED_TYPES),
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        # a static file is sent as a stream and compressed as it goes (over plain HTTP, as on
+        # a commune's own server, Chrome offers gzip only)
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
+        "COMPRESS_LEVEL": 6,
+        "COMPRESS_BR_LEVEL": 5,
         #: login limits (cdt_app/auth/throttle.py): every attempt per address; guesses of one
         #: account from one address; failures of one account from every address, past which
         #: the addresses that failed wait a growing delay (an address that did not fail does not)

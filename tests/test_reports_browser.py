@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cdt_app.demo import DEMO_PASSWORD
+from cdt_app.reports.views import PLACES_PER_PAGE
 from tests.browser_helpers import login
 from tests.test_reports import reports_world
 
@@ -73,13 +74,14 @@ def test_coverage_on_a_laptop_and_printed_on_a4(live_server, browser, make_world
 
 
 def test_the_demo_province_fits_in_15_phone_screens(live_server, phone, app):
-    """The real Lâm Đồng of the demo, its 124 communes each one closed line: the page is at
-    most 15 screens of 640 px high at 360 px, and no wider."""
+    """The real Lâm Đồng of the demo, its 124 communes each one closed line, 40 a page (issue
+    18): the page is at most 15 screens of 640 px high at 360 px, and no wider."""
     result = app.test_cli_runner().invoke(args=["cdt", "demo"])
     assert result.exit_code == 0, result.output
     login(phone, live_server, "canbo", DEMO_PASSWORD)
     phone.goto(f"{live_server}/reports/coverage")
-    assert phone.locator("#coverage-places > li").count() == 124
+    assert phone.locator("#coverage-places > li").count() == PLACES_PER_PAGE
+    assert "(124)" in phone.locator("#places-heading").inner_text()
     assert phone.locator("#coverage-places details[open]").count() == 0
     height, width = phone.evaluate(
         "[document.documentElement.scrollHeight, document.documentElement.scrollWidth]"

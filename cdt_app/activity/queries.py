@@ -105,12 +105,14 @@ def _member_rows(session: Session, place: Place, start: date, today: date, inact
         .group_by(Visit.volunteer_id)
         .subquery()
     )
-    last = (
-        select(Visit.volunteer_id, func.max(Visit.visited_on).label("last_on"))
-        .where(Visit.deleted_at.is_(None), Visit.volunteer_id.in_(members))
-        .group_by(Visit.volunteer_id)
-        .subquery()
+    # one index seek per member (ix_visit_activity_volunteer), not a scan of every visit
+    last_on = (
+        select(func.max(Visit.visited_on))
+        .where(Visit.volunteer_id == User.id, Visit.deleted_at.is_(None))
+        .correlate(User)
+        .scalar_subquery()
     )
+    last = last_on.label("last_on")
     visits = func.coalesce(recent.c.visits, 0)
     query = (
         select(
@@ -121,24 +123,21 @@ def _member_rows(session: Session, place: Place, start: date, today: date, inact
             member_place.name.label("place_name"),
             visits.label("visits"),
             func.coalesce(recent.c.households, 0).label("households"),
-            last.c.last_on,
+            last,
             func.count().over().label("total"),
         )
         .select_from(User)
         .join(member_place, member_place.id == User.place_id)
         .outerjoin(recent, recent.c.volunteer_id == User.id)
-        .outerjoin(last, last.c.volunteer_id == User.id)
         .where(User.id.in_(members))
     )
     if inactive:
         cutoff = today - timedelta(days=INACTIVE_DAYS - 1)
-        query = query.where(or_(last.c.last_on.is_(None), last.c.last_on < cutoff)).order_by(
-            last.c.last_on.asc().nulls_first(), User.display_name, User.id
+        query = query.where(or_(last_on.is_(None), last_on < cutoff)).order_by(
+            last.asc().nulls_first(), User.display_name, User.id
         )
     else:
-        query = query.order_by(
-            visits.desc(), last.c.last_on.desc().nulls_last(), User.display_name, User.id
-        )
+        query = query.order_by(visits.desc(), last.desc().nulls_last(), User.display_name, User.id)
     rows = session.execute(query.limit(LIST_MAX)).all()
     return Listing(
         rows=[
@@ -162,23 +161,34 @@ def _village_rows(session: Session, place: Place, start: date, today: date, stal
     their last visit. ``stale`` keeps only those without a visit in STALE_DAYS."""
     village, parent = aliased(Place), aliased(Place)
     under = subtree_condition(village.path, place.path)
+    # the window's visits only (ix_visit_activity_village), and each village's last visit by
+    # one index seek: no scan of every visit since the start
     per_village = (
         select(
             Visit.village_id,
-            func.max(Visit.visited_on).label("last_on"),
-            func.count().filter(Visit.visited_on >= start).label("visits"),
-            func.count(distinct(Visit.household_id))
-            .filter(Visit.visited_on >= start)
-            .label("households"),
+            func.count().label("visits"),
+            func.count(distinct(Visit.household_id)).label("households"),
         )
         .where(
             Visit.deleted_at.is_(None),
             Visit.village_id.in_(_villages_under(place)),
+            Visit.visited_on >= start,
             Visit.visited_on <= today,
         )
         .group_by(Visit.village_id)
         .subquery()
     )
+    last_on = (
+        select(func.max(Visit.visited_on))
+        .where(
+            Visit.village_id == village.id,
+            Visit.deleted_at.is_(None),
+            Visit.visited_on <= today,
+        )
+        .correlate(village)
+        .scalar_subquery()
+    )
+    last = last_on.label("last_on")
     visits = func.coalesce(per_village.c.visits, 0)
     query = (
         select(
@@ -187,7 +197,7 @@ def _village_rows(session: Session, place: Place, start: date, today: date, stal
             parent.name.label("parent_name"),
             visits.label("visits"),
             func.coalesce(per_village.c.households, 0).label("households"),
-            per_village.c.last_on,
+            last,
             func.count().over().label("total"),
         )
         .select_from(village)
@@ -197,9 +207,9 @@ def _village_rows(session: Session, place: Place, start: date, today: date, stal
     )
     if stale:
         cutoff = today - timedelta(days=STALE_DAYS - 1)
-        query = query.where(
-            or_(per_village.c.last_on.is_(None), per_village.c.last_on < cutoff)
-        ).order_by(per_village.c.last_on.asc().nulls_first(), village.sort_key, village.id)
+        query = query.where(or_(last_on.is_(None), last_on < cutoff)).order_by(
+            last.asc().nulls_first(), village.sort_key, village.id
+        )
     else:
         query = query.order_by(visits.desc(), village.sort_key, village.id)
     rows = session.execute(query.limit(LIST_MAX)).all()

@@ -419,8 +419,10 @@ PATHS: dict[str, Any] = {
     "/api/v1/offline-data": {
         "get": {
             "operationId": "offlineData",
-            "summary": "The user's villages, the active skills and the households in scope.",
-            "description": "Fetched by the offline client when online and kept on the phone.",
+            "summary": "The active skills; for volunteers and team leads, their village and its "
+            "households.",
+            "description": "Fetched by the offline client when online and kept on the phone. "
+            "Other roles work online: their villages and households lists are empty.",
             "security": _READ,
             "responses": {"200": _json(_ref("OfflineData"), "The data."), "401": _401},
         }

@@ -29,6 +29,28 @@ class Visit(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_visit_village_date", "village_id", "visited_on"),
         sa.Index("ix_visit_status_date", "status", "visited_on"),
+        # the activity page (migration 0003): the window's visits and each village's last one
+        sa.Index(
+            "ix_visit_activity_village",
+            "village_id",
+            "deleted_at",
+            "visited_on",
+            "volunteer_id",
+            "household_id",
+        ),
+        # and each member's last visit, by one seek
+        sa.Index("ix_visit_activity_volunteer", "volunteer_id", "deleted_at", "visited_on"),
+        # the review queue: its counts and its page of visits from the index alone
+        sa.Index(
+            "ix_visit_review_queue",
+            "status",
+            "deleted_at",
+            "village_id",
+            "visited_on",
+            "created_at",
+            "id",
+            "volunteer_id",
+        ),
     )
 
     #: made by the client; the idempotency key of the sync API

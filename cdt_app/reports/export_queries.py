@@ -3,7 +3,9 @@ visits (one row per visit and skill, streamed) and the names those rows refer to
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import select
@@ -46,6 +48,30 @@ def raw_visits_query(place: Place, period: Period):
     return statement, statement_params(place, period, period.end)
 
 
+class _Village(NamedTuple):
+    """What statement_params reads of a place."""
+
+    id: int
+    path: str
+
+
+def raw_visits_chunks(
+    period: Period, villages: Iterable[tuple[int, str]]
+) -> Iterator[tuple[Any, dict]]:
+    """The rows of ``raw_visits_query``, in the same order, one village at a time.
+
+    ``villages`` are (id, path) of the villages under the place in id order
+    (``export_lookups()["village_paths"]``). Each statement reads and sorts one village's visits
+    (ix_visit_village_date serves its date order), so the first rows leave at once instead of
+    after sorting a province's millions; the order is the same because the whole order starts
+    with the village id, and the figures are the same because a visit's village is its
+    household's (cdt_app.households.services moves both together).
+    """
+    statement = _raw_visits_statement(period.start is not None, period.approved_only)
+    for village_id, path in villages:
+        yield statement, statement_params(_Village(village_id, path), period, period.end)  # type: ignore[arg-type]
+
+
 @lru_cache(maxsize=4)
 def _raw_visits_statement(has_start: bool, approved_only: bool):
     vil = _place.alias("vil")
@@ -73,14 +99,17 @@ def _raw_visits_statement(has_start: bool, approved_only: bool):
 
 
 def export_lookups(session: Session, place: Place) -> dict[str, dict]:
-    """Names for the raw export: villages (with their commune), skills and volunteers."""
+    """Names for the raw export: villages (with their commune), skills and volunteers, and
+    (``village_paths``) the villages in id order, the chunks of ``raw_visits_chunks``."""
     names = place_names(session, place)
     villages = {}
+    paths = []
     for pid, name, code, path in session.execute(
-        select(Place.id, Place.name, Place.code, Place.path).where(
-            subtree_condition(Place.path, place.path), Place.level == "village"
-        )
+        select(Place.id, Place.name, Place.code, Place.path)
+        .where(subtree_condition(Place.path, place.path), Place.level == "village")
+        .order_by(Place.id)
     ):
+        paths.append((pid, path))
         commune = ""
         for part in path.strip("/").split("/"):
             parent = names.get(int(part))
@@ -97,7 +126,7 @@ def export_lookups(session: Session, place: Place) -> dict[str, dict]:
             select(User.id, User.display_name, User.username)
         )
     }
-    return {"villages": villages, "skills": skills, "users": users}
+    return {"villages": villages, "skills": skills, "users": users, "village_paths": paths}
 
 
 def place_names(session: Session, place: Place) -> dict[int, tuple[str, str]]:

@@ -24,13 +24,15 @@ from sqlalchemy import Engine
 from ..i18n import fmt_date, fmt_datetime, fmt_percent, mask_phone, skill_name
 from ..models import LEVELS, Place
 from ..values import strip_controls
-from .export_queries import raw_visits_query
+from .export_queries import raw_visits_chunks
 from .periods import Period
 from .rows import CoverageReport, PlaceRow
 
 BOM = "\ufeff"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BATCH = 1000
+#: the raw export sends its CSV in pieces of at least this many characters
+_FLUSH_BYTES = 64 * 1024
 
 
 def safe_text(value: Any) -> Any:
@@ -260,7 +262,8 @@ def raw_visits_csv(
     labels: dict[str, Any],
     full_phones: bool = False,
 ) -> Iterator[bytes]:
-    """The raw visits as CSV bytes, read through a streaming cursor (constant memory).
+    """The raw visits as CSV bytes, read through a streaming cursor (constant memory), one
+    village after another (``raw_visits_chunks``: the first rows leave within a second).
 
     Runs on its own connection, after the request has answered with its headers: ``lookups``
     (cdt_app.reports.export_queries.export_lookups) and ``labels`` (translated statuses, yes/no) are
@@ -286,53 +289,58 @@ def raw_visits_csv(
     yield buffer.getvalue().encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
-    statement, params = raw_visits_query(place, period)
     with engine.connect() as connection:
-        result = connection.execution_options(stream_results=True, yield_per=_BATCH).execute(
-            statement, params
-        )
-        for batch in result.partitions(_BATCH):
-            rows = []
-            for (
-                visit_id,
-                day,
-                status,
-                people,
-                village_id,
-                volunteer_id,
-                household_id,
-                head_name,
-                phone,
-                skill_id,
-                completed,
-            ) in batch:
-                commune, village, village_code = villages.get(village_id, ("", "", ""))
-                volunteer, username = users.get(volunteer_id, ("", ""))
-                code, skill = skills.get(skill_id, no_skill)
-                rows.append(
-                    (
-                        _uuid_text(visit_id),
-                        f"{day[8:10]}/{day[5:7]}/{day[0:4]}",
-                        statuses.get(status, status),
-                        commune,
-                        village,
-                        village_code,
-                        _uuid_text(household_id),
-                        safe_text(head_name),
-                        (safe_text(phone) if full_phones else mask_phone(phone)) if phone else "",
-                        volunteer,
-                        username,
-                        people,
-                        code,
-                        skill,
-                        "" if completed is None else (yes if completed else no),
+        for statement, params in raw_visits_chunks(period, lookups["village_paths"]):
+            result = connection.execution_options(stream_results=True, yield_per=_BATCH).execute(
+                statement, params
+            )
+            for batch in result.partitions(_BATCH):
+                rows = []
+                for (
+                    visit_id,
+                    day,
+                    status,
+                    people,
+                    village_id,
+                    volunteer_id,
+                    household_id,
+                    head_name,
+                    phone,
+                    skill_id,
+                    completed,
+                ) in batch:
+                    commune, village, village_code = villages.get(village_id, ("", "", ""))
+                    volunteer, username = users.get(volunteer_id, ("", ""))
+                    code, skill = skills.get(skill_id, no_skill)
+                    rows.append(
+                        (
+                            _uuid_text(visit_id),
+                            f"{day[8:10]}/{day[5:7]}/{day[0:4]}",
+                            statuses.get(status, status),
+                            commune,
+                            village,
+                            village_code,
+                            _uuid_text(household_id),
+                            safe_text(head_name),
+                            (safe_text(phone) if full_phones else mask_phone(phone))
+                            if phone
+                            else "",
+                            volunteer,
+                            username,
+                            people,
+                            code,
+                            skill,
+                            "" if completed is None else (yes if completed else no),
+                        )
                     )
-                )
-            writer.writerows(rows)
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
+                writer.writerows(rows)
+                # small villages add up to one piece; a big one is sent as it is read
+                if buffer.tell() >= _FLUSH_BYTES:
+                    yield buffer.getvalue().encode("utf-8")
+                    buffer.seek(0)
+                    buffer.truncate()
         connection.rollback()
+    yield buffer.getvalue().encode("utf-8")
 
 
 def _uuid_text(value: str) -> str:

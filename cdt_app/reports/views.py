@@ -30,6 +30,7 @@ from ..permissions import (
 )
 from ..places.services import ancestors_of
 from ..scope import get_place_or_404, place_in_area, place_or_own_or_404
+from ..values import parse_page
 from .chart import coverage_bar
 from .export_queries import export_lookups, hierarchy_names
 from .exports import (
@@ -67,6 +68,9 @@ from .sorting import SKILL_SORT_PARTS, SORT_COLUMNS, sort_rows, valid_sort
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 PERIODIC_SHOWN = 20  #: villages listed on the periodic report's page (the XLSX has them all)
+#: places listed on one page of the coverage page (a province's 124 communes: 4 pages, each
+#: well under 100 KB of HTML); the exports have them all
+PLACES_PER_PAGE = 40
 
 
 def _sorted_rows(filters: Filters, report: CoverageReport):
@@ -107,6 +111,8 @@ def coverage():
     session = get_session()
     place, report = load_report(session, current_user, filters, "children")
     rows = _sorted_rows(filters, report)
+    pages = max(1, -(-len(rows) // PLACES_PER_PAGE))
+    page = min(parse_page(request.args.get("page")), pages)
     trail = [p for p in ancestors_of(session, place) if place_in_area(session, current_user, p)]
     presets = {
         "month": _("This month"),
@@ -133,7 +139,11 @@ def coverage():
         pct=pct,
         place=place,
         report=report,
-        rows=rows,
+        rows=rows[(page - 1) * PLACES_PER_PAGE : page * PLACES_PER_PAGE],
+        row_count=len(rows),
+        first_number=(page - 1) * PLACES_PER_PAGE + 1,
+        page=page,
+        pages=pages,
         filters=filters,
         trail=trail,
         presets=[(key, presets[key]) for key in PRESETS],

@@ -1,26 +1,38 @@
-"""What the phone keeps for offline work: the user's villages, the active skills and the
-households in scope (``GET /api/v1/offline-data``)."""
+"""What the phone keeps for offline work (``GET /api/v1/offline-data``): the active skills and,
+for the people who work in a village (volunteers and team leads), their village and its
+households. Other roles work online: they get the app shell (the service worker) and their own
+pending items (the outbox on their device), no households."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlmodel import Session
 
 from ..i18n import today_local
 from ..models import Household, Place, Skill, User, utcnow
+from ..permissions import is_field_member
 from ..scope import area_condition
 
-#: households sent at most; a volunteer's villages hold a few hundred
+#: households sent at most; a volunteer's village holds a few hundred
 MAX_HOUSEHOLDS = 5000
 
 
+def offline_places(session: Session, user: User):
+    """The places whose households the user keeps offline: a volunteer's or team lead's own
+    village (inside their area); nothing for the other roles, whose area may hold a province."""
+    if not is_field_member(user) or not user.place_id:
+        return false()
+    return area_condition(session, user) & (Place.id == user.place_id)
+
+
 def offline_data(session: Session, user: User, english: bool = False) -> dict[str, Any]:
-    """Ready-to-serialise data of the offline client, all limited to the user's area."""
+    """Ready-to-serialise data of the offline client, all limited to the user's village."""
+    kept = offline_places(session, user)
     village_rows = session.execute(
         select(Place.id, Place.name, Place.kind, Place.parent_id)
-        .where(area_condition(session, user), Place.level == "village", Place.active.is_(True))
+        .where(kept, Place.level == "village", Place.active.is_(True))
         .order_by(Place.sort_key, Place.id)
     ).all()
     villages = [
@@ -48,7 +60,7 @@ def offline_data(session: Session, user: User, english: bool = False) -> dict[st
             Household.members,
         )
         .join(Place, Place.id == Household.village_id)
-        .where(area_condition(session, user), Household.deleted_at.is_(None))
+        .where(kept, Place.level == "village", Household.deleted_at.is_(None))
         .order_by(Household.sort_key, Household.id)
         .limit(MAX_HOUSEHOLDS + 1)
     ).all()

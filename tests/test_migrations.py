@@ -70,7 +70,11 @@ def test_migrate_twice_changes_nothing(empty_app):
     again = runner.invoke(args=["cdt", "migrate"])
     assert again.exit_code == 0 and "danh mục nội dung hướng dẫn không thay đổi" in again.output
     with empty_app.extensions["cdt_engine"].connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    from cdt_app.cli import alembic_config
+
+    with empty_app.app_context():
+        assert [version] == ScriptDirectory.from_config(alembic_config()).get_heads()
 
 
 def test_one_initial_migration_with_a_single_head(empty_app):
@@ -78,8 +82,68 @@ def test_one_initial_migration_with_a_single_head(empty_app):
 
     with empty_app.app_context():
         script = ScriptDirectory.from_config(alembic_config())
-    assert script.get_heads() == ["0001"]
-    assert [rev.revision for rev in script.walk_revisions()] == ["0001"]
+    assert len(script.get_heads()) == 1
+    assert [rev.revision for rev in script.walk_revisions()][-1] == "0001"
+    assert script.get_base() == "0001"
+
+
+def test_the_profile_migration_keeps_the_smartphones_as_dated_values(empty_app):
+    """Issue 14: ``smartphone_members`` becomes ``smartphone_adults``; the members and the
+    smartphones of every household become values dated the day it was registered (Vietnam
+    time), and unknown stays unknown."""
+    import uuid
+    from datetime import UTC, date, datetime
+
+    from alembic import command
+
+    from cdt_app.cli import alembic_config
+
+    with empty_app.app_context():
+        command.upgrade(alembic_config(), "0001")
+    engine = empty_app.extensions["cdt_engine"]
+    known, unknown = uuid.uuid4(), uuid.uuid4()
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO place (name, kind, level, code, code_scheme, path, depth, active,"
+                " sort_key) VALUES ('Thôn', 'thon', 'village', 'T1', 'local', '/1/', 0, true, 'x')"
+            )
+        )
+        place_id = conn.execute(text("SELECT id FROM place")).scalar()
+        for key, smart, at in (
+            (known, 2, datetime(2026, 3, 1, 18, 30, tzinfo=UTC)),  # 2/3 in Vietnam
+            (unknown, None, datetime(2026, 3, 1, 10, 0, tzinfo=UTC)),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO household (id, village_id, head_name, address, members,"
+                    " smartphone_members, consent, notes, search_key, sort_key, created_at,"
+                    " updated_at) VALUES (:id, :village, 'A', '', 4, :smart, true, '', '', '',"
+                    " :at, :at)"
+                ),
+                {
+                    "id": key.hex if engine.dialect.name == "sqlite" else key,
+                    "village": place_id,
+                    "smart": smart,
+                    "at": at if engine.dialect.name != "sqlite" else at.replace(tzinfo=None),
+                },
+            )
+    with empty_app.app_context():
+        command.upgrade(alembic_config(), "head")
+    with engine.connect() as conn:
+        smart = conn.execute(text("SELECT smartphone_adults FROM household")).scalars().all()
+        rows = conn.execute(
+            text("SELECT field, value, valid_on FROM household_profile_value ORDER BY field, value")
+        ).all()
+    assert sorted(smart, key=str) == [2, None]
+    days = {str(row.valid_on)[:10] for row in rows}
+    assert sorted((row.field, row.value) for row in rows) == [
+        ("members", 4),
+        ("members", 4),
+        ("smartphone_adults", 2),
+    ]
+    assert days <= {date(2026, 3, 1).isoformat(), date(2026, 3, 2).isoformat()}
+    assert [str(r.valid_on)[:10] for r in rows if r.field == "smartphone_adults"] == ["2026-03-02"]
 
 
 def test_downgrade_to_base_leaves_an_empty_database(empty_app):

@@ -156,7 +156,7 @@ def _household_data(village: Place, number: int, rng: random.Random) -> dict:
         "address": f"Số {number}, {lane} {rng.randint(1, 6)}",
         "phone": phone if rng.random() < 0.7 else None,
         "members": members,
-        "smartphone_members": rng.randint(0, min(3, members)),
+        "smartphone_adults": rng.randint(0, min(3, members)),
         "consent": True,
         "notes": DEMO_NOTE,
     }

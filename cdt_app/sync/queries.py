@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from ..i18n import today_local
-from ..models import Household, Place, Skill, User, utcnow
+from ..models import PROFILE_FIELDS, Household, Place, Skill, User, utcnow
 from ..scope import area_condition
 
 #: households sent at most; a volunteer's villages hold a few hundred
@@ -45,7 +45,7 @@ def offline_data(session: Session, user: User, english: bool = False) -> dict[st
             Household.village_id,
             Household.head_name,
             Household.address,
-            Household.members,
+            *(getattr(Household, field) for field in PROFILE_FIELDS),
         )
         .join(Place, Place.id == Household.village_id)
         .where(area_condition(session, user), Household.deleted_at.is_(None))
@@ -59,6 +59,12 @@ def offline_data(session: Session, user: User, english: bool = False) -> dict[st
             "head_name": row.head_name,
             "address": row.address,
             "members": row.members,
+            # the digital profile as of today, for the visit form (a field left out: not known)
+            "profile": {
+                field: getattr(row, field)
+                for field in PROFILE_FIELDS
+                if getattr(row, field) is not None
+            },
         }
         for row in household_rows[:MAX_HOUSEHOLDS]
     ]

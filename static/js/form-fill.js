@@ -3,7 +3,7 @@
 // and the server's messages.
 import { getItem } from "./outbox-store.js";
 import { phoneHouseholds } from "./offline-households.js";
-import { isoDay } from "./shared-rules.js";
+import { PROFILE, isoDay } from "./shared-rules.js";
 import { $, el, isKeptCopy, say, texts } from "./dom.js";
 
 // as VisitForm.show_date: "Hôm nay" or "Hôm qua" when it is, the date as dd/mm/yyyy anyway
@@ -50,4 +50,10 @@ export const prepare = async (form, fixId) => {
   line.replaceChildren(el("strong", "", household.head_name));
   if (household.address) line.append(el("span", "muted", " · " + household.address));
   if (hint) hint.textContent = hint.textContent.replace("{members}", household.members);
+  // the profile kept on the phone, shown and compared with (as VisitForm.show_profile)
+  const profile = household.profile || { members: household.members };
+  for (const name of PROFILE) {
+    const v = profile[name], text = v == null ? "" : name === "broadband" ? (v ? "yes" : "no") : String(v);
+    if (fields["profile_" + name]) fields["profile_" + name].value = fields["was_" + name].value = text;
+  }
 };

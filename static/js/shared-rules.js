@@ -15,6 +15,9 @@ const isoDate = (text) => {
 
 const number = (value) => (/^\s*\d+\s*$/.test(value) ? +value : value);
 const optional = (value) => (value === "" ? null : number(value));
+// the digital profile (cdt_app.models.PROFILE_FIELDS); broadband is yes / no / not known (null)
+export const PROFILE = ["members", "adults", "smartphone_adults", "vneid_level2", "payment_adults", "health_record", "broadband"];
+const profileValue = (name, v) => (name === "broadband" ? { yes: true, no: false }[v] ?? null : optional(v));
 
 // a form's sync payload: HOUSEHOLD_FIELDS or VISIT_FIELDS, as the server's forms make them
 // ("completed" alone means taught too, as in VisitForm.service_data)
@@ -23,11 +26,15 @@ export const formPayload = (kind, data) => {
   if (kind === "household") {
     return { village_id: number(value("village_id")), head_name: value("head_name"), address: value("address"),
       phone: value("phone") || null, members: number(value("members")),
-      smartphone_members: optional(value("smartphone_members")), consent: data.has("consent"), notes: value("notes") };
+      consent: data.has("consent"), notes: value("notes"),
+      ...Object.fromEntries(PROFILE.slice(1).map((name) => [name, profileValue(name, value(name))])) };
   }
   const taught = data.getAll("skills"), done = data.getAll("completed");
   const back = ["today", "yesterday"].indexOf(value("visited_day"));  // as VisitForm.visit_date
   return { household_id: value("household_id"), visited_on: back < 0 ? isoDate(value("visited_on")) : isoDay(back),
     skills: taught.concat(done.filter((code) => !taught.includes(code)).sort()).map((code) => ({ code, completed: done.includes(code) })),
-    people_taught: number(value("people_taught")), notes: value("notes"), lat: optional(value("lat")), lon: optional(value("lon")) };
+    people_taught: number(value("people_taught")), notes: value("notes"), lat: optional(value("lat")), lon: optional(value("lon")),
+    // only what was changed from the profile shown (as VisitForm.profile_changes)
+    profile: Object.fromEntries(PROFILE.filter((name) => data.has("profile_" + name) && value("profile_" + name).trim() !== value("was_" + name).trim())
+      .map((name) => [name, profileValue(name, value("profile_" + name).trim())])) };
 };

@@ -13,7 +13,7 @@ from flask import Blueprint
 
 def api_blueprint() -> Blueprint:
     """The /api/v1 blueprint with the routes of every resource module."""
-    from . import coverage, docs, me, review, sync  # noqa: F401 (importing adds their routes)
+    from . import coverage, docs, indicators, me, review, sync  # noqa: F401 (adds the routes)
     from .blueprint import bp
 
     return bp

@@ -10,7 +10,7 @@ from .coverage import (
     CoverageVillageVolunteer,
 )
 from .household import Household
-from .profile import GOAL_INDICATORS, PROFILE_FIELDS, IndicatorGoal, ProfileValue
+from .visit_profile import GOAL_INDICATORS, PROFILE_FIELDS, IndicatorGoal, ProfileValue
 from .place import CODE_SCHEMES, LEVELS, PLACE_KINDS, Place
 from .skill import Skill
 from .user import ROLE_RANK, ROLES, RecoveryCode, User

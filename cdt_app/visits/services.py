@@ -188,8 +188,10 @@ def _clean(
         errors["skills"] = skill_error
     clean["skills"] = skills
 
-    observed, base = _observed_profile(session, data, household, clean.get("visited_on"), visit, errors)
-    clean["profile"], clean["profile_base"] = observed, base
+    clean["profile"] = _observed_profile(
+        session, data, household, clean.get("visited_on"), visit, errors
+    )
+    observed = clean["profile"]
     high = observed.get("members") or (household.members if household is not None else 99)
     try:
         clean["people_taught"] = parse_int(data.get("people_taught"), low=1, high=high)
@@ -230,26 +232,26 @@ def _observed_profile(
     visited_on: date | None,
     visit: Visit | None,
     errors: dict[str, str],
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The profile values observed at the visit (blank: not observed), and the household's
-    profile on the visit's day without this visit's own values (what they are compared to)."""
+) -> dict[str, Any]:
+    """The profile values observed at the visit (blank: not observed), checked with the
+    household's profile on the visit's day without this visit's own values."""
     raw = data.get(VISIT_PROFILE)
     if raw is None:
-        return {}, {}
+        return {}
     if not isinstance(raw, Mapping):
         errors[VISIT_PROFILE] = _("The profile must be a JSON object.")
-        return {}, {}
+        return {}
     observed = read_profile(
         raw, errors, PROFILE_FIELDS, error_prefix=PROFILE_PREFIX, blank_is_unknown=False
     )
     if not observed or household is None or visited_on is None:
-        return observed, {}
+        return observed
     base = profiles_on(
         session, [household.id], visited_on, exclude_visit=visit.id if visit else None
     )[household.id]
     base.setdefault("members", household.members)
     check_profile({**base, **observed}, errors, prefix=PROFILE_PREFIX, only=observed)
-    return observed, base
+    return observed
 
 
 def _profile_text(values: Mapping[str, Any]) -> str:
@@ -366,17 +368,12 @@ def save_visit(
         (by_id[skill_id] for skill_id in clean["skills"]), key=lambda k: (k.sort_order, k.code)
     )
     after_skills = [(skill.code, clean["skills"][skill.id]) for skill in chosen]
-    # only the values that differ from the profile on the visit's day are kept, dated by it
+    # the values observed, dated by the visit (the forms and the phone send only the values
+    # changed from the profile shown); an edit replaces what the visit had set
     if had:
         forget_visit(session, visit.id)
     stored = record_values(
-        session,
-        household.id,
-        clean["profile"],
-        visit.visited_on,
-        "visit",
-        base=clean["profile_base"],
-        visit_id=visit.id,
+        session, household.id, clean["profile"], visit.visited_on, "visit", visit_id=visit.id
     )
     if stored or had:
         refresh_current(session, household)

@@ -1,5 +1,9 @@
 """The digital profile of a household (DESIGN section 10): dated values, and the goals.
 
+(The module is named after ``visit`` on purpose: with no ``relationship()``, SQLAlchemy's unit of
+work inserts the tables in the order of their classes' module and name, and a visit's values
+must come after the visit and the household they refer to.)
+
 A profile value is one field of one household as recorded on one day: by the registration
 (the day it was registered, Vietnam time), an edit of the household, or a visit (the visit's
 date, ``visit_id`` set). The profile of a household on day D is, field by field, the latest

@@ -104,9 +104,7 @@ class Reference:
     def profile(self, household: uuid.UUID, day: date | None) -> dict[str, Any]:
         result = {}
         for name in PROFILE_FIELDS:
-            rows = [
-                r for r in self.values.get((household, name), []) if day is None or r[0] <= day
-            ]
+            rows = [r for r in self.values.get((household, name), []) if day is None or r[0] <= day]
             if rows:
                 result[name] = max(rows, key=lambda r: (r[0], r[1]))[2]
         return result
@@ -164,9 +162,7 @@ def _apply(db: Session, world, ref: Reference, households, visits, operation) ->
                 save_household(db, actor, payload, household)
             db.flush()
             merged = {**profile, "members": payload["members"]}
-            changed = {
-                name: value for name, value in merged.items() if current.get(name) != value
-            }
+            changed = {name: value for name, value in merged.items() if current.get(name) != value}
             ref.add(household.id, changed, ref.clock)
         elif kind in ("visit", "edit_visit") and (live if kind == "visit" else visits):
             visit = None
@@ -219,9 +215,7 @@ def _under(place: Place, villages: list[Place]) -> set[int]:
     first=st.tuples(st.just("register"), st.integers(0, 99), st.just(0), profiles()),
     operations=st.lists(OPERATION, min_size=1, max_size=14),
 )
-def test_indicators_equal_the_reference_on_every_day_and_add_up(
-    app, db, tree, first, operations
-):
+def test_indicators_equal_the_reference_on_every_day_and_add_up(app, db, tree, first, operations):
     world = build(db, WorldSpec(communes=tree, households=[], visits=[]))
     ref, households, visits = Reference(), [], []
     with app.test_request_context("/"):

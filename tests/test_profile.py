@@ -56,7 +56,10 @@ def test_the_old_name_is_still_accepted_and_old_payloads_keep_the_profile(client
     assert sync(client, token, [item]).json["results"][0]["status"] == "created"
     key = uuid.UUID(item["id"])
     assert db.get(Household, key).smartphone_adults == 3
-    assert {(f, v) for f, v, _d, _s in _values(db, key)} == {("members", 4), ("smartphone_adults", 3)}
+    assert {(f, v) for f, v, _d, _s in _values(db, key)} == {
+        ("members", 4),
+        ("smartphone_adults", 3),
+    }
     # a new client's profile, then an old client's update (no profile keys): the profile stays
     item["payload"] = {**item["payload"], "adults": 3, "broadband": True}
     del item["payload"]["smartphone_members"]
@@ -112,7 +115,9 @@ def _form(page: str) -> dict:
     for name in re.findall(r'<input(?![^>]*value=)[^>]*name="([^"]+)"', page):
         data.setdefault(name, "")
     for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
-        chosen = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', body)
+        chosen = re.search(
+            r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', body
+        )
         data[name] = next((g for g in chosen.groups() if g is not None), "") if chosen else ""
     return data
 

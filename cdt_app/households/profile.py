@@ -119,7 +119,10 @@ def check_profile(
             continue
         if adults is not None and value > adults:
             target = "adults" if sent and field not in sent and "adults" in sent else field
-            fail(target, _("This cannot be more than the people aged 15 or more (%(max)d).", max=adults))
+            fail(
+                target,
+                _("This cannot be more than the people aged 15 or more (%(max)d).", max=adults),
+            )
         elif members is not None and value > members:
             fail(field, _("This cannot be more than the members (%(max)d).", max=members))
     value = profile.get("health_record")
@@ -143,9 +146,9 @@ def profiles_on(
     ids = list(household_ids)
     result: dict[uuid.UUID, ProfileDict] = {key: {} for key in ids}
     for start in range(0, len(ids), 500):
-        query = select(
-            ProfileValue.household_id, ProfileValue.field, ProfileValue.value
-        ).where(ProfileValue.household_id.in_(ids[start : start + 500]))
+        query = select(ProfileValue.household_id, ProfileValue.field, ProfileValue.value).where(
+            ProfileValue.household_id.in_(ids[start : start + 500])
+        )
         if day is not None:
             query = query.where(ProfileValue.valid_on <= day)
         if exclude_visit is not None:
@@ -154,7 +157,9 @@ def profiles_on(
             )
         query = query.order_by(ProfileValue.valid_on, ProfileValue.id)
         for household_id, field, value in session.execute(query):
-            result[household_id][field] = bool(value) if field == "broadband" and value is not None else value
+            result[household_id][field] = (
+                bool(value) if field == "broadband" and value is not None else value
+            )
     return result
 
 

@@ -143,9 +143,9 @@ def village_figures(session: Session, root: Place, day: date) -> dict[int, dict[
         *adult_count("smartphone_adults"),
         *adult_count("vneid_level2"),
         *adult_count("payment_adults"),
-        func.sum(
-            sa.case((health_known, _smaller(p.c.health_record, p.c.members)), else_=0)
-        ).label("health_record"),
+        func.sum(sa.case((health_known, _smaller(p.c.health_record, p.c.members)), else_=0)).label(
+            "health_record"
+        ),
         func.sum(sa.case((p.c.broadband == 1, 1), else_=0)).label("broadband_yes"),
         func.sum(sa.case((p.c.broadband.is_not(None), 1), else_=0)).label("broadband_known"),
     ]

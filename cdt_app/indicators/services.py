@@ -199,7 +199,9 @@ def goals_for(session: Session, places: list[Place]) -> dict[int, dict[str, Goal
             set_goals[(goal.place_id, goal.indicator)] = goal
         owners = {key[0] for key in set_goals}
         if owners:
-            names = dict(session.execute(select(Place.id, Place.name).where(Place.id.in_(owners))).all())
+            names = dict(
+                session.execute(select(Place.id, Place.name).where(Place.id.in_(owners))).all()
+            )
     result: dict[int, dict[str, Goal]] = {}
     for place_id, chain in chains.items():
         goals = {}
@@ -277,3 +279,22 @@ def set_goals(
         record(session, actor, "update", place, changes, place_id=place.id)
     session.flush()
     return len(changes)
+
+
+@dataclass
+class IndicatorSection:
+    """What the coverage page shows: the report on the period's last day (the change over
+    the period when it has a start) and each rate over the last 12 months."""
+
+    report: IndicatorReport
+    trends: dict[str, list[float]]
+    months: list[date]
+
+
+def indicator_section(
+    session: Session, place: Place, on: date, start: date | None
+) -> IndicatorSection:
+    report = indicator_report(session, place, on, start, "children")
+    monthly = monthly_rates(session, place, on)
+    trends = {rate: [rates[rate] for _day, rates in monthly] for rate in GOAL_INDICATORS}
+    return IndicatorSection(report, trends, [day for day, _rates in monthly])

@@ -25,7 +25,6 @@ from unittest import mock
 
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import select
 from sqlmodel import Session
 
 from cdt_app.errors import ValidationError

@@ -22,14 +22,6 @@ from ..errors import ValidationError
 from ..i18n import normalise_phone, search_key, sort_key, today_local
 from ..models import Household, Place, User, Visit, utcnow
 from ..scope import get_village_record_or_404, place_in_area
-from .profile import (
-    EXTRA_FIELDS,
-    OLD_NAMES,
-    check_profile,
-    current_profile,
-    read_profile,
-    record_values,
-)
 from ..values import (
     NOTES_MAX,
     BadValue,
@@ -39,6 +31,14 @@ from ..values import (
     parse_bool,
     parse_int,
     parse_uuid,
+)
+from .profile import (
+    EXTRA_FIELDS,
+    OLD_NAMES,
+    check_profile,
+    current_profile,
+    read_profile,
+    record_values,
 )
 
 HOUSEHOLD_FIELDS = (

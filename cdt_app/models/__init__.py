@@ -10,7 +10,6 @@ from .coverage import (
     CoverageVillageVolunteer,
 )
 from .household import Household
-from .visit_profile import GOAL_INDICATORS, PROFILE_FIELDS, IndicatorGoal, ProfileValue
 from .place import CODE_SCHEMES, LEVELS, PLACE_KINDS, Place
 from .skill import Skill
 from .user import ROLE_RANK, ROLES, RecoveryCode, User
@@ -22,6 +21,7 @@ from .visit import (
     VisitSkill,
     VisitStatusChange,
 )
+from .visit_profile import GOAL_INDICATORS, PROFILE_FIELDS, IndicatorGoal, ProfileValue
 
 __all__ = [
     "AuditLog",

@@ -26,8 +26,18 @@ from sqlmodel import Session
 from ..audit import diff, record
 from ..db import resent
 from ..errors import ValidationError
+from ..households.profile import (
+    check_profile,
+    forget_visit,
+    profiles_on,
+    read_profile,
+    record_values,
+    refresh_current,
+    visit_values,
+)
 from ..i18n import today_local
 from ..models import (
+    PROFILE_FIELDS,
     AuditLog,
     Household,
     Place,
@@ -38,16 +48,6 @@ from ..models import (
     VisitStatusChange,
     utcnow,
 )
-from ..households.profile import (
-    check_profile,
-    forget_visit,
-    profiles_on,
-    read_profile,
-    record_values,
-    refresh_current,
-    visit_values,
-)
-from ..models import PROFILE_FIELDS
 from ..scope import get_village_record_or_404, place_in_area
 from ..values import (
     NOTES_MAX,

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from ..db import MAX_ID, get_session
 from ..forms import form_transaction
-from ..households.queries import area_has_many_villages, list_households
 from ..households.profile import current_profile, profiles_on
+from ..households.queries import area_has_many_villages, list_households
 from ..households.services import get_household_or_404
 from ..i18n import today_local
 from ..models import Household, Place, User, Visit, VisitSkill

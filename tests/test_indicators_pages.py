@@ -108,3 +108,15 @@ def test_staff_set_goals_and_a_commune_overrides_its_province(client, auth, db, 
     auth.logout()
     auth.login("doan")
     assert client.get(f"/reports/indicators/goals/{commune.id}").status_code == 403
+
+
+def test_the_api_answer_matches_its_openapi_schema(client, world):
+    from tests.test_api_openapi import check, response_schema
+
+    doc = client.get("/api/v1/openapi.json").json
+    for query in ("", "&from=2026-01-01", "&level=villages"):
+        answer = client.get(f"/api/v1/indicators?place={world['province'].id}{query}").json
+        check(answer, response_schema(doc, "/api/v1/indicators", "get", 200), doc)
+    payload = doc["components"]["schemas"]["VisitPayload"]["properties"]
+    assert "profile" in payload
+    assert "smartphone_adults" in doc["components"]["schemas"]["HouseholdPayload"]["properties"]

@@ -1,8 +1,8 @@
 """The indicators' charts, as small SVGs made on the server (no script, no style attribute:
 colours come from CSS classes in static/css/app.css, "Indicators" section).
 
-* ``place_bars``: small multiples, one per rate: a bar for each child place, the goal as a
-  line across them; the place names and percentages are written next to the chart in HTML.
+* ``place_bars``: small multiples, one per rate: a bar for each child place, its goal as a
+  tick across it; the place names and percentages are written next to the chart in HTML.
 * ``trend_line``: a rate at the end of each of the last 12 months, with the goal as a dashed
   line. Both scale to the width of their box (readable on a phone, printable on A4).
 """
@@ -20,23 +20,24 @@ def _x(ratio: float | None) -> float:
     return round(WIDTH * min(max(ratio or 0.0, 0.0), 1.0), 1)
 
 
-def place_bars(values: list[float], goal: float | None) -> Markup:
-    """One bar a row (0 to 100 %), and the goal as a vertical line."""
-    height = max(ROW * len(values), ROW)
+def place_bars(rows: list[tuple[float, float | None]]) -> Markup:
+    """One bar a row (0 to 100 %) for each (rate, goal), the row's goal as a tick across it
+    (each child place may have its own goal: a commune's overrides the province's)."""
+    height = max(ROW * len(rows), ROW)
     parts = [
         f'<svg class="ind-bars" viewBox="0 0 {WIDTH} {height}" preserveAspectRatio="none" '
-        f'height="{ROW_PX * max(len(values), 1)}" '
-        f'aria-hidden="true" focusable="false">'
+        f'height="{ROW_PX * max(len(rows), 1)}" aria-hidden="true" focusable="false">'
     ]
-    for index, value in enumerate(values):
+    for index, (value, goal) in enumerate(rows):
         y = index * ROW + 1
         level = "ind-bar" if goal is None or value >= goal else "ind-bar ind-bar-below"
         parts.append(f'<rect class="ind-track" y="{y}" width="{WIDTH}" height="{ROW - 2}"/>')
         parts.append(f'<rect class="{level}" y="{y}" width="{_x(value)}" height="{ROW - 2}"/>')
-    if goal is not None:
-        parts.append(
-            f'<line class="ind-goal" x1="{_x(goal)}" x2="{_x(goal)}" y1="0" y2="{height}"/>'
-        )
+        if goal is not None:
+            parts.append(
+                f'<line class="ind-goal" x1="{_x(goal)}" x2="{_x(goal)}" '
+                f'y1="{index * ROW}" y2="{index * ROW + ROW}"/>'
+            )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  # nosec B704 (numbers and fixed names only)
 

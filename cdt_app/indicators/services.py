@@ -89,6 +89,11 @@ class IndicatorRow:
         p = self.place
         return {"id": p.id, "code": p.code, "name": p.name, "kind": p.kind}
 
+    @property
+    def has_data(self) -> bool:
+        """Some household under the place has a profile value that counts."""
+        return any(self.figures[den] for _num, den in RATES.values())
+
     def meets(self, rate: str) -> bool | None:
         goal = self.goals[rate].ratio
         return None if goal is None else self.figures[rate] >= goal

@@ -138,7 +138,9 @@ def _indicators_context(session, place: Place, report: CoverageReport) -> dict:
         "indicator_rates": list(RATE_LABELS.items()),
         "indicator_args": args,
         "trend": trend_line,
-        "bars": place_bars,
+        "bars": lambda rows, rate: place_bars(
+            [(row.figures[rate], row.goals[rate].ratio) for row in rows]
+        ),
         "num_1": lambda value: fmt_number(value, 1),
         "signed": lambda value: ("+" if value > 0 else "") + fmt_number(value, 1),
     }

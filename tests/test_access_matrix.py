@@ -123,6 +123,11 @@ EXPECTED: dict[str, dict[str, Access]] = {
     "api.coverage": {"GET": api(LEADS_UP)},
     "reports.visits_csv_export": {"GET": Access(MANAGERS)},
     "reports.targets": {"GET": Access(MANAGERS), "POST": Access(MANAGERS, ok=FORM_POST)},
+    # the digital-society indicators; goals are set on a commune (or the province) by staff
+    "api.indicators": {"GET": api(LEADS_UP)},
+    "indicators.indicators_csv_export": {"GET": Access(LEADS_UP)},
+    "indicators.indicators_xlsx_export": {"GET": Access(LEADS_UP)},
+    "indicators.goals": {"GET": Access(MANAGERS), "POST": Access(MANAGERS, ok=FORM_POST)},
     # places and the skills catalogue
     "places.index": {"GET": Access(EVERYONE, ok=REDIRECT)},
     "places.detail": {"GET": Access(EVERYONE)},
@@ -192,7 +197,12 @@ QUERY_SCOPED = {
     "reports.coverage_xlsx_export": ("place", "query_place"),
     "reports.visits_csv_export": ("place", "query_place"),
     "api.coverage": ("place", "query_place"),
+    "api.indicators": ("place", "query_place"),
+    "indicators.indicators_csv_export": ("place", "query_place"),
+    "indicators.indicators_xlsx_export": ("place", "query_place"),
 }
+#: path arguments given another value of the side: endpoint → {argument: side key}
+ARGUMENT_OF = {"indicators.goals": {"place_id": "parent_id"}}  # a commune, not a village
 FIXED_ARGS = {"code": "vi", "filename": "css/app.css", "skill_id": 1, "object_type": "household"}
 
 
@@ -225,7 +235,7 @@ def _path(app, rule, side: str, world: dict) -> str:
         if name in FIXED_ARGS:
             values[name] = FIXED_ARGS[name]
         elif name in side_values:
-            values[name] = side_values[name]
+            values[name] = side_values[ARGUMENT_OF.get(rule.endpoint, {}).get(name, name)]
         else:
             values[name] = str(uuid.uuid4())
     if rule.endpoint in QUERY_SCOPED and side != "none":

@@ -176,6 +176,7 @@ def test_the_payloads_have_the_servers_fields(run_js):
     )
     assert list(household) == [*HOUSEHOLD_FIELDS, *HOUSEHOLD_PROFILE_FIELDS]
     assert list(visit) == [*VISIT_FIELDS, VISIT_PROFILE]
+    assert household["adults"] is None and household["broadband"] is None  # not known
 
 
 def test_the_profile_changes_are_read_as_on_the_server(run_js, app):

@@ -50,12 +50,13 @@ def _columns(report: IndicatorReport) -> list[tuple[str, str, str]]:
     labels = figure_labels()
     columns = [(_("Code"), "code", "text"), (_("Place"), "name", "text")]
     columns += [(labels[name], name, "int") for name in ADDITIVE]
+    goal_word, change_word = _("goal"), _("Change")
     for rate in GOAL_INDICATORS:
         columns.append((f"{RATE_LABELS[rate]} (%)", rate, "ratio"))
-        columns.append((f"{RATE_LABELS[rate]}: {_('goal')}", f"goal:{rate}", "ratio"))
+        columns.append((f"{RATE_LABELS[rate]}: {goal_word}", f"goal:{rate}", "ratio"))
     if report.start is not None:
         columns += [
-            (f"{_('Change')}: {labels.get(name) or RATE_LABELS[name]}", f"change:{name}", kind)
+            (f"{change_word}: {labels.get(name) or RATE_LABELS[name]}", f"change:{name}", kind)
             for name, kind in [
                 *((n, "int") for n in ADDITIVE),
                 *((r, "ratio") for r in GOAL_INDICATORS),

@@ -106,6 +106,9 @@ def register_blueprints(app: Flask) -> None:
     from .reports.views import bp as reports_bp
 
     app.register_blueprint(reports_bp)
+    from .indicators.views import bp as indicators_bp
+
+    app.register_blueprint(indicators_bp)
 
     from .activity.views import bp as activity_bp
     from .auditlog.views import bp as auditlog_bp

@@ -128,6 +128,11 @@ EXPECTED: dict[str, dict[str, Access]] = {
     "reports.periodic_xlsx_export": {"GET": Access(COORD_UP)},
     "api.periodic": {"GET": api(COORD_UP)},
     "reports.targets": {"GET": Access(MANAGERS), "POST": Access(MANAGERS, ok=FORM_POST)},
+    # the digital-society indicators; goals are set on a commune (or the province) by staff
+    "api.indicators": {"GET": api(LEADS_UP)},
+    "indicators.indicators_csv_export": {"GET": Access(LEADS_UP)},
+    "indicators.indicators_xlsx_export": {"GET": Access(LEADS_UP)},
+    "indicators.goals": {"GET": Access(MANAGERS), "POST": Access(MANAGERS, ok=FORM_POST)},
     # places and the skills catalogue
     "places.index": {"GET": Access(EVERYONE, ok=REDIRECT)},
     "places.detail": {"GET": Access(EVERYONE)},
@@ -209,7 +214,12 @@ QUERY_SCOPED = {
     "reports.periodic": ("place", "query_commune"),
     "reports.periodic_xlsx_export": ("place", "query_commune"),
     "api.periodic": ("place", "query_commune"),
+    "api.indicators": ("place", "query_place"),
+    "indicators.indicators_csv_export": ("place", "query_place"),
+    "indicators.indicators_xlsx_export": ("place", "query_place"),
 }
+#: path arguments given another value of the side: endpoint → {argument: side key}
+ARGUMENT_OF = {"indicators.goals": {"place_id": "parent_id"}}  # a commune, not a village
 FIXED_ARGS = {"code": "vi", "filename": "css/app.css", "skill_id": 1, "object_type": "household"}
 
 
@@ -242,7 +252,7 @@ def _path(app, rule, side: str, world: dict) -> str:
         if name in FIXED_ARGS:
             values[name] = FIXED_ARGS[name]
         elif name in side_values:
-            values[name] = side_values[name]
+            values[name] = side_values[ARGUMENT_OF.get(rule.endpoint, {}).get(name, name)]
         else:
             values[name] = str(uuid.uuid4())
     if rule.endpoint in QUERY_SCOPED and side != "none":

@@ -68,6 +68,7 @@ def test_a_volunteer_gets_their_village_the_active_skills_and_its_households(cli
         "head_name": "An",
         "address": "",
         "members": 4,
+        "profile": {"members": 4},  # the digital profile: unknown fields are left out
     }
     assert data["truncated"] is False
     assert data["today"] and data["generated_at"]

@@ -144,7 +144,7 @@ def test_created_household_then_visit_in_the_same_batch(client, auth, world, db)
     stored = db.get(Household, uuid.UUID(household["id"]))
     assert stored.head_name == "Trần Thị Bình"
     assert stored.phone == "0912345678"
-    assert stored.members == 5 and stored.smartphone_members == 2
+    assert stored.members == 5 and stored.smartphone_adults == 2
     assert stored.consent and stored.consent_by_id == world["volunteer"].id
     assert stored.created_by_id == world["volunteer"].id
     assert stored.payload_hash == sync_services.payload_hash(household["payload"])

@@ -271,3 +271,27 @@ def test_tinhnguyen_can_fix_each_of_her_returned_visits(loaded, db):
     mine = client.get("/visits/mine").text
     assert f"Bị trả lại, cần sửa ({len(returned)})" in mine
     assert all(f"/visits/{visit_id}" in mine for visit_id in returned)
+
+
+def test_the_demo_profiles_rise_and_about_70_percent_are_known(loaded, db):
+    """Issue 14: ~70 % of the demo households have a profile; the indicators climb over the
+    demo's weeks in several communes."""
+    from cdt_app.indicators.services import indicator_report
+    from cdt_app.models import Household
+
+    db.rollback()
+    today = today_local()
+    households = db.scalars(select(Household)).all()
+    known = sum(h.adults is not None for h in households) / len(households)
+    assert 0.6 <= known <= 0.85, known
+    province = db.scalar(select(Place).where(Place.code == "68"))
+    now = indicator_report(db, province, today)
+    before = indicator_report(db, province, today - timedelta(days=20))
+    assert now.totals.figures["profiled_households"] > before.totals.figures["profiled_households"]
+    rising = [
+        row.place.name
+        for row, old in zip(now.rows, before.rows, strict=True)
+        if row.figures["vneid_level2"] > old.figures["vneid_level2"]
+    ]
+    assert len(rising) >= 2, rising
+    assert 0 < now.totals.figures["smartphone_rate"] < 1

@@ -12,6 +12,7 @@ from werkzeug.exceptions import NotFound
 from cdt_app.errors import ValidationError
 from cdt_app.households.services import (
     HOUSEHOLD_FIELDS,
+    HOUSEHOLD_PROFILE_FIELDS,
     find_duplicates,
     get_household_or_404,
     household_payload,
@@ -36,7 +37,7 @@ def _valid(village_id, /, **changes):
         "address": "Số 5, xóm 2",
         "phone": "+84 912.345.678",
         "members": "4",
-        "smartphone_members": "2",
+        "smartphone_adults": "2",
         "consent": "y",
         "notes": "Nhà có cụ già",
     }
@@ -54,7 +55,7 @@ def test_creates_a_household_from_form_strings(world, db):
     db.commit()
     assert household.head_name == "Nguyễn Văn An"
     assert household.phone == "0912345678"
-    assert (household.members, household.smartphone_members) == (4, 2)
+    assert (household.members, household.smartphone_adults) == (4, 2)
     assert household.consent and household.consent_by_id == volunteer.id
     assert household.consent_at is not None
     assert household.created_by_id == volunteer.id
@@ -85,8 +86,8 @@ def test_accepts_json_values_and_a_client_id(world, db):
         household_id=new_id,
     )
     assert household.id == new_id
-    assert household.phone is None and household.smartphone_members is None
-    assert set(household_payload(household)) == set(HOUSEHOLD_FIELDS)
+    assert household.phone is None and household.smartphone_adults is None
+    assert set(household_payload(household)) == {*HOUSEHOLD_FIELDS, *HOUSEHOLD_PROFILE_FIELDS}
     assert household_payload(household)["members"] == 3
 
 
@@ -104,6 +105,14 @@ def test_accepts_json_values_and_a_client_id(world, db):
         ("members", "99999999999999999999999"),
         ("smartphone_members", "5"),
         ("smartphone_members", "x"),
+        ("smartphone_adults", "5"),
+        ("smartphone_adults", "-1"),
+        ("adults", "5"),
+        ("adults", "1.5"),
+        ("vneid_level2", "5"),
+        ("payment_adults", "100"),
+        ("health_record", "5"),
+        ("broadband", "maybe"),
         ("phone", "12345"),
         ("phone", "0112345678"),
         ("phone", 912345678),
@@ -124,8 +133,11 @@ def test_accepts_json_values_and_a_client_id(world, db):
 )
 def test_bad_values_give_a_field_error_not_an_exception(world, db, field, value):
     tree, volunteer = world["tree"], world["volunteer"]
+    data = _valid(tree["village_a1"].id, **{field: value})
+    if field == "smartphone_members":  # the old name, as older phones send it
+        del data["smartphone_adults"]
     with pytest.raises(ValidationError) as caught:
-        save_household(db, volunteer, _valid(tree["village_a1"].id, **{field: value}))
+        save_household(db, volunteer, data)
     assert list(caught.value.errors) == [field]
     assert caught.value.errors[field]  # a translated message
     db.rollback()

@@ -53,7 +53,7 @@ def _household_fields(village, **changes) -> dict:
         "address": "Số 12, xóm 3",
         "phone": "0912 345 678",
         "members": "5",
-        "smartphone_members": "2",
+        "smartphone_adults": "2",
         "notes": "",
         "consent": "y",
     }

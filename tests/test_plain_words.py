@@ -161,7 +161,7 @@ def _household(db, actor, village, name, phone=None):
         "address": "Số 4, xóm 2",
         "phone": phone,
         "members": 4,
-        "smartphone_members": 2,
+        "smartphone_adults": 2,
         "consent": True,
         "notes": "Hộ hẹn hướng dẫn thêm.",
     }
@@ -276,7 +276,7 @@ def _build(app, db, make_world) -> dict:
 
 
 def _plain(household) -> dict:
-    fields = ("village_id", "head_name", "address", "phone", "members", "smartphone_members")
+    fields = ("village_id", "head_name", "address", "phone", "members", "smartphone_adults")
     return {**{f: getattr(household, f) for f in fields}, "consent": True, "notes": ""}
 
 

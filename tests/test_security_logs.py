@@ -74,7 +74,7 @@ def test_full_flow_logs_no_personal_data(app, db, everything_logged):
             "address": ADDRESS,
             "phone": PHONE_TYPED,
             "members": "5",
-            "smartphone_members": "2",
+            "smartphone_adults": "2",
             "notes": "",
             "consent": "y",
         },

@@ -32,11 +32,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from cdt_app.households.services import HOUSEHOLD_FIELDS
+from cdt_app.households.services import HOUSEHOLD_FIELDS, HOUSEHOLD_PROFILE_FIELDS
 from cdt_app.i18n import duplicate_key, search_key, today_local
 from cdt_app.values import BadValue, parse_date
 from cdt_app.visits.forms import VisitForm
-from cdt_app.visits.services import VISIT_FIELDS
+from cdt_app.visits.services import VISIT_FIELDS, VISIT_PROFILE
 
 RULES = Path(__file__).resolve().parent.parent / "static" / "js" / "shared-rules.js"
 
@@ -234,8 +234,42 @@ def test_the_payloads_have_the_servers_fields(run_js):
             ["visit", [["household_id", "x"], ["visited_on", "2026-01-02"], ["skills", "dvc"]]],
         ],
     )
-    assert list(household) == list(HOUSEHOLD_FIELDS)
-    assert list(visit) == list(VISIT_FIELDS)
+    assert list(household) == [*HOUSEHOLD_FIELDS, *HOUSEHOLD_PROFILE_FIELDS]
+    assert list(visit) == [*VISIT_FIELDS, VISIT_PROFILE]
+    assert household["adults"] is None and household["broadband"] is None  # not known
+
+
+def test_the_profile_changes_are_read_as_on_the_server(run_js, app):
+    """Only the profile inputs changed from what was shown are sent, blank is not zero, and
+    broadband is yes / no / not known, as ``VisitForm.profile_changes`` and the service read
+    them."""
+    from cdt_app.households.profile import read_profile
+    from cdt_app.models import PROFILE_FIELDS
+
+    shown = ["", "0", "3", "yes", "no"]
+    cases = []
+    for index, name in enumerate(PROFILE_FIELDS):
+        for was in shown:
+            for typed in ["", "0", "2", " 3 ", "yes", "no"]:
+                if (name == "broadband") != (typed.strip() in ("yes", "no", "")):
+                    continue
+                entries = [["household_id", "x"], ["visited_on", "2026-01-02"]]
+                entries += [[f"profile_{name}", typed], [f"was_{name}", was]]
+                other = PROFILE_FIELDS[(index + 1) % len(PROFILE_FIELDS)]
+                entries += [[f"profile_{other}", "1"], [f"was_{other}", "1"]]
+                cases.append(["visit", entries])
+    payloads = run_js("formPayload", cases)
+    with app.test_request_context():
+        for (_kind, entries), payload in zip(cases, payloads, strict=True):
+            form = VisitForm(formdata=MultiDict(entries), meta={"csrf": False})
+            server = form.service_data()["profile"]
+            assert set(payload["profile"]) == set(server), entries
+            phone_errors: dict = {}
+            server_errors: dict = {}
+            assert read_profile(payload["profile"], phone_errors, PROFILE_FIELDS) == read_profile(
+                server, server_errors, PROFILE_FIELDS
+            ), entries
+            assert phone_errors == server_errors, entries
 
 
 def test_completed_alone_means_taught_as_on_the_server(run_js, app):

@@ -13,7 +13,7 @@ from flask import Blueprint
 
 def api_blueprint() -> Blueprint:
     """The /api/v1 blueprint with the routes of every resource module."""
-    from . import coverage, docs, me, periodic, review, sync  # noqa: F401 (importing adds routes)
+    from . import coverage, docs, indicators, me, periodic, review, sync  # noqa: F401 (importing adds routes)
     from .blueprint import bp
 
     return bp

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..sync.services import KINDS, MAX_ITEMS, STATUSES
-from . import openapi_periodic
+from . import openapi_periodic, openapi_profile
 
 _REF = "#/components/schemas/"
 
@@ -111,7 +111,7 @@ SCHEMAS: dict[str, Any] = {
                 "(02…); +84 accepted; stored normalised.",
             },
             "members": {"type": "integer", "minimum": 1, "maximum": 99},
-            "smartphone_members": {"type": ["integer", "null"], "minimum": 0},
+            **openapi_profile.HOUSEHOLD_PROFILE_PROPERTIES,
             "consent": {
                 "type": "boolean",
                 "description": "Must be true: the household agreed that the team stores the data.",
@@ -146,6 +146,7 @@ SCHEMAS: dict[str, Any] = {
             "notes": {"type": "string", "maxLength": 1000},
             "lat": {"type": ["number", "null"], "minimum": -90, "maximum": 90},
             "lon": {"type": ["number", "null"], "minimum": -180, "maximum": 180},
+            "profile": openapi_profile.VISIT_PROFILE_PROPERTY,
         },
     },
     "SyncItem": {
@@ -248,6 +249,10 @@ SCHEMAS: dict[str, Any] = {
             "head_name": {"type": "string"},
             "address": {"type": "string"},
             "members": {"type": "integer"},
+            "profile": {
+                "type": "object",
+                "description": "The digital profile as of today; a field left out is not known.",
+            },
         },
     },
     "OfflineData": {
@@ -517,9 +522,9 @@ def openapi_document() -> dict[str, Any]:
             "user's language (Vietnamese by default).",
         },
         "servers": [{"url": "/"}],
-        "paths": {**PATHS, **openapi_periodic.paths(_READ, _401)},
+        "paths": {**PATHS, **openapi_periodic.paths(_READ, _401), **openapi_profile.PATHS},
         "components": {
-            "schemas": {**SCHEMAS, **openapi_periodic.SCHEMAS},
+            "schemas": {**SCHEMAS, **openapi_periodic.SCHEMAS, **openapi_profile.SCHEMAS},
             "securitySchemes": {
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
                 "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken"},

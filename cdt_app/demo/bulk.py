@@ -71,7 +71,7 @@ class BulkWriter:
 
 
 HOUSEHOLD_COLUMNS = (
-    "id village_id head_name address phone members smartphone_members consent "
+    "id village_id head_name address phone members smartphone_adults consent "
     "consent_by_id consent_at notes search_key duplicate_key sort_key created_by_id created_at "
     "updated_at"
 ).split()

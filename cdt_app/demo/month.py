@@ -24,6 +24,7 @@ from ..models import Household, Place, User, Visit
 from ..review.services import review_visit
 from ..visits.services import save_visit
 from .common import SKILL_WEIGHTS, person_name
+from .profiles import date_registration, registration_profile, visit_profile
 
 DEMO_NOTE = "Dữ liệu minh họa"
 RETURN_REASONS = [
@@ -156,7 +157,7 @@ def _household_data(village: Place, number: int, rng: random.Random) -> dict:
         "address": f"Số {number}, {lane} {rng.randint(1, 6)}",
         "phone": phone if rng.random() < 0.7 else None,
         "members": members,
-        "smartphone_members": rng.randint(0, min(3, members)),
+        **registration_profile(members, rng),
         "consent": True,
         "notes": DEMO_NOTE,
     }
@@ -171,6 +172,7 @@ def _visit_data(household: Household, day: date, rng: random.Random) -> dict:
         "skills": [{"code": code, "completed": rng.random() < 0.6} for code in sorted(chosen)],
         "people_taught": rng.randint(1, min(3, household.members)),
         "notes": rng.choice(VISIT_NOTES) if rng.random() < 0.15 else "",
+        "profile": visit_profile(household, rng),
     }
 
 
@@ -230,6 +232,7 @@ def work_village(
             with dated(session, logged - timedelta(minutes=10)):
                 data = _household_data(team.village, number, rng)
                 households[number] = save_household(session, author, data)
+                date_registration(session, households[number], day)
         data = _visit_data(households[number], day, rng)
         with dated(session, logged):
             visit = save_visit(session, author, data)
@@ -297,5 +300,6 @@ def _register_unvisited(
         day = first + timedelta(days=rng.randint(0, span))
         with dated(session, clock.on(day)):
             author = rng.choice(team.members)
-            save_household(session, author, _household_data(team.village, number, rng))
+            household = save_household(session, author, _household_data(team.village, number, rng))
+            date_registration(session, household, day)
     return extra

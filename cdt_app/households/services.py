@@ -19,7 +19,7 @@ from sqlmodel import Session
 from ..audit import diff, record, snapshot
 from ..db import MAX_ID, resent
 from ..errors import ValidationError
-from ..i18n import duplicate_key, normalise_phone, search_key, sort_key
+from ..i18n import duplicate_key, normalise_phone, search_key, sort_key, today_local
 from ..models import Household, Place, User, Visit, utcnow
 from ..scope import get_village_record_or_404, place_in_area
 from ..values import (
@@ -32,6 +32,14 @@ from ..values import (
     parse_int,
     parse_uuid,
 )
+from .profile import (
+    EXTRA_FIELDS,
+    OLD_NAMES,
+    check_profile,
+    current_profile,
+    read_profile,
+    record_values,
+)
 
 HOUSEHOLD_FIELDS = (
     "village_id",
@@ -39,11 +47,12 @@ HOUSEHOLD_FIELDS = (
     "address",
     "phone",
     "members",
-    "smartphone_members",
     "consent",
     "notes",
 )
-_AUDITED = HOUSEHOLD_FIELDS
+#: the profile fields a household payload or form may carry besides ``members`` (section 10)
+HOUSEHOLD_PROFILE_FIELDS = EXTRA_FIELDS
+_AUDITED = (*HOUSEHOLD_FIELDS, *EXTRA_FIELDS)
 MAX_MEMBERS = 99
 NAME_MAX, ADDRESS_MAX = 120, 255
 
@@ -64,8 +73,13 @@ def _village(session: Session, actor: User, raw: Any) -> Place | None:
     return village
 
 
-def _clean(session: Session, actor: User, data: Mapping[str, Any]) -> dict[str, Any]:
-    """Check every field; return the clean values or raise ValidationError with all errors."""
+def _clean(
+    session: Session, actor: User, data: Mapping[str, Any], household: Household | None = None
+) -> dict[str, Any]:
+    """Check every field; return the clean values or raise ValidationError with all errors.
+
+    ``clean["profile"]`` holds the profile fields present in ``data`` (older payloads have
+    none: the household keeps its profile)."""
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
 
@@ -107,18 +121,15 @@ def _clean(session: Session, actor: User, data: Mapping[str, Any]) -> dict[str, 
     except BadValue:
         errors["members"] = _("The number of members must be a whole number from 1 to 99.")
 
-    raw_smart = data.get("smartphone_members")
-    if is_blank(raw_smart):
-        clean["smartphone_members"] = None
-    else:
-        high = clean.get("members", MAX_MEMBERS)
-        try:
-            clean["smartphone_members"] = parse_int(raw_smart, low=0, high=high)
-        except BadValue:
-            errors["smartphone_members"] = _(
-                "The members with a smartphone must be a whole number from 0 up to the number "
-                "of members."
-            )
+    profile = read_profile(data, errors)
+    merged = {**(current_profile(household) if household is not None else {}), **profile}
+    if "members" in clean:
+        merged["members"] = clean["members"]
+    check_profile(merged, errors, only=profile)
+    clean["profile"] = profile
+    for old, new in OLD_NAMES.items():  # an older client hears of the field it sent
+        if old in data and new not in data and new in errors:
+            errors[old] = errors.pop(new)
 
     consent = parse_bool(data.get("consent"), default=False)
     if not consent:
@@ -151,7 +162,7 @@ def save_household(
         )
     if household is not None and household.deleted_at is not None:
         raise ValidationError({"head_name": _("This household has been deleted.")})
-    clean = _clean(session, actor, data)
+    clean = _clean(session, actor, data, household)
     now = utcnow()
     creating = household is None
     if creating:
@@ -161,8 +172,11 @@ def save_household(
         before: dict[str, Any] = {}
     else:
         before = snapshot(household, _AUDITED)
+    profile_before = {} if creating else current_profile(household)
     for field in HOUSEHOLD_FIELDS:
         setattr(household, field, clean[field])
+    for field, value in clean["profile"].items():
+        setattr(household, field, value)
     if not household.consent_at or (not creating and not before.get("consent")):
         household.consent_by_id, household.consent_at = actor.id, now
     household.search_key = household_search_key(
@@ -172,6 +186,15 @@ def save_household(
     household.sort_key = sort_key(household.head_name)
     household.updated_at = now
     session.add(household)
+    # the profile values are dated today (Vietnam time): the registration's, or the edit's
+    record_values(
+        session,
+        household.id,
+        {"members": household.members, **clean["profile"]},
+        today_local(),
+        "registration" if creating else "edit",
+        base=profile_before,
+    )
     if not creating and before["village_id"] != household.village_id:
         # the visits follow the household, so that every figure of a village stays its sum
         session.execute(
@@ -268,7 +291,7 @@ def household_payload(household: Household) -> dict[str, Any]:
         "address": household.address,
         "phone": household.phone,
         "members": household.members,
-        "smartphone_members": household.smartphone_members,
+        **{field: getattr(household, field) for field in EXTRA_FIELDS},
         "consent": household.consent,
         "notes": household.notes,
     }

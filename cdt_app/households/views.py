@@ -126,9 +126,7 @@ def edit(household_id: uuid.UUID):
     if not form.is_submitted():
         form.village_id.data = str(household.village_id)
         form.members.data = str(household.members)
-        form.smartphone_members.data = (
-            "" if household.smartphone_members is None else str(household.smartphone_members)
-        )
+        form.show_profile(household)
     elif form.validate_on_submit():
         duplicates = _duplicates(session, form, villages, exclude_id=household.id)
         if not duplicates:

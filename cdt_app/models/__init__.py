@@ -21,6 +21,7 @@ from .visit import (
     VisitSkill,
     VisitStatusChange,
 )
+from .visit_profile import GOAL_INDICATORS, PROFILE_FIELDS, IndicatorGoal, ProfileValue
 
 __all__ = [
     "AuditLog",
@@ -30,7 +31,11 @@ __all__ = [
     "CoverageVillageSkill",
     "CoverageVillageSkillMonth",
     "CoverageVillageVolunteer",
+    "GOAL_INDICATORS",
     "Household",
+    "IndicatorGoal",
+    "PROFILE_FIELDS",
+    "ProfileValue",
     "LEVELS",
     "PLACE_KINDS",
     "Place",

@@ -21,8 +21,14 @@ class Household(SQLModel, table=True):
     head_name: str = Field(max_length=120)  #: chủ hộ, NFC
     address: str = Field(default="", max_length=255)  #: số nhà, đường, xóm
     phone: str | None = Field(default=None, max_length=20)  #: normalised, e.g. 0912345678
+    #: the digital profile as of today (section 10; dated values in household_profile_value)
     members: int = 1
-    smartphone_members: int | None = None
+    adults: int | None = None
+    smartphone_adults: int | None = None
+    vneid_level2: int | None = None
+    payment_adults: int | None = None
+    health_record: int | None = None
+    broadband: bool | None = None
     consent: bool = False
     consent_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     consent_at: datetime | None = None

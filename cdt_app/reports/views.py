@@ -20,7 +20,9 @@ from flask_login import current_user, login_required
 
 from ..db import get_engine, get_session, new_session
 from ..forms import form_transaction
-from ..i18n import skill_name, today_local
+from ..i18n import fmt_number, skill_name, today_local
+from ..indicators.charts import place_bars, trend_line
+from ..indicators.services import RATE_LABELS, indicator_section
 from ..models import Place, utcnow
 from ..permissions import (
     can_manage_reports,
@@ -155,7 +157,27 @@ def coverage():
         periodic_place=place.id
         if can_view_periodic_reports(current_user) and place.level in PERIODIC_LEVELS
         else None,
+        **_indicators_context(session, place, report),
     )
+
+
+def _indicators_context(session, place: Place, report: CoverageReport) -> dict:
+    """The digital-society indicators on the period's last day (cdt_app.indicators)."""
+    period = report.period
+    args = {"place": place.id, "on": period.end.isoformat()}
+    if period.start:
+        args["from"] = period.start.isoformat()
+    return {
+        "indicators": indicator_section(session, place, period.end, period.start),
+        "indicator_rates": list(RATE_LABELS.items()),
+        "indicator_args": args,
+        "trend": trend_line,
+        "bars": lambda rows, rate: place_bars(
+            [(row.figures[rate], row.goals[rate].ratio) for row in rows]
+        ),
+        "num_1": lambda value: fmt_number(value, 1),
+        "signed": lambda value: ("+" if value > 0 else "") + fmt_number(value, 1),
+    }
 
 
 def _coverage_filename(place: Place, extension: str, level: str) -> str:

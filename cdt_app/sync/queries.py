@@ -11,7 +11,7 @@ from sqlalchemy import false, select
 from sqlmodel import Session
 
 from ..i18n import today_local
-from ..models import Household, Place, Skill, User, utcnow
+from ..models import PROFILE_FIELDS, Household, Place, Skill, User, utcnow
 from ..permissions import is_field_member
 from ..scope import area_condition
 
@@ -57,7 +57,7 @@ def offline_data(session: Session, user: User, english: bool = False) -> dict[st
             Household.village_id,
             Household.head_name,
             Household.address,
-            Household.members,
+            *(getattr(Household, field) for field in PROFILE_FIELDS),
         )
         .join(Place, Place.id == Household.village_id)
         .where(kept, Place.level == "village", Household.deleted_at.is_(None))
@@ -71,6 +71,12 @@ def offline_data(session: Session, user: User, english: bool = False) -> dict[st
             "head_name": row.head_name,
             "address": row.address,
             "members": row.members,
+            # the digital profile as of today, for the visit form (a field left out: not known)
+            "profile": {
+                field: getattr(row, field)
+                for field in PROFILE_FIELDS
+                if getattr(row, field) is not None
+            },
         }
         for row in household_rows[:MAX_HOUSEHOLDS]
     ]

@@ -5,11 +5,20 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import SelectChoice
 
 from ..forms import DATE_TEXT, NUMERIC
+from ..households.forms import BROADBAND_CHOICES, COUNT_INPUT, PROFILE_LABELS, profile_text
 from ..i18n import today_local
+from ..models import PROFILE_FIELDS
 from ..values import NOTES_MAX, BadValue, date_text, parse_date
 
 #: the day of the visit: one tap for today (the default) or yesterday, else typed
@@ -37,6 +46,26 @@ class VisitForm(FlaskForm):
     notes = TextAreaField(_l("Notes (optional)"), render_kw={"maxlength": NOTES_MAX, "rows": 3})
     lat = HiddenField()
     lon = HiddenField()
+    #: the household's profile (DESIGN section 10), shown as it is; ``was_…`` keeps the value
+    #: shown, so that only what the volunteer changed is sent
+    profile_members = StringField(PROFILE_LABELS["members"], render_kw=COUNT_INPUT)
+    profile_adults = StringField(PROFILE_LABELS["adults"], render_kw=COUNT_INPUT)
+    profile_smartphone_adults = StringField(
+        PROFILE_LABELS["smartphone_adults"], render_kw=COUNT_INPUT
+    )
+    profile_vneid_level2 = StringField(PROFILE_LABELS["vneid_level2"], render_kw=COUNT_INPUT)
+    profile_payment_adults = StringField(PROFILE_LABELS["payment_adults"], render_kw=COUNT_INPUT)
+    profile_health_record = StringField(PROFILE_LABELS["health_record"], render_kw=COUNT_INPUT)
+    profile_broadband = SelectField(
+        PROFILE_LABELS["broadband"], choices=BROADBAND_CHOICES, validate_choice=False
+    )
+    was_members = HiddenField()
+    was_adults = HiddenField()
+    was_smartphone_adults = HiddenField()
+    was_vneid_level2 = HiddenField()
+    was_payment_adults = HiddenField()
+    was_health_record = HiddenField()
+    was_broadband = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,6 +93,26 @@ class VisitForm(FlaskForm):
         except BadValue:
             return typed
 
+    def show_profile(self, shown: dict, was: dict | None = None) -> None:
+        """Fill the profile inputs with ``shown``; ``was`` (default: the same) is what a value
+        is compared with to tell a change."""
+        was = shown if was is None else was
+        for name in PROFILE_FIELDS:
+            self[f"profile_{name}"].data = profile_text(name, shown.get(name))
+            self[f"was_{name}"].data = profile_text(name, was.get(name))
+
+    def profile_changes(self) -> dict:
+        """{field: value typed} for the profile inputs changed from what was shown."""
+        changes = {}
+        for name in PROFILE_FIELDS:
+            value = self[f"profile_{name}"]
+            if not value.raw_data:
+                continue  # posted by an older page
+            typed = (value.data or "").strip()
+            if typed != (self[f"was_{name}"].data or "").strip():
+                changes[name] = typed
+        return changes
+
     def service_data(self) -> dict:
         taught = [code for code in (self.skills.data or []) if isinstance(code, str)]
         completed = {code for code in (self.completed.data or []) if isinstance(code, str)}
@@ -77,4 +126,5 @@ class VisitForm(FlaskForm):
             "notes": self.notes.data,
             "lat": self.lat.data,
             "lon": self.lon.data,
+            "profile": self.profile_changes(),
         }

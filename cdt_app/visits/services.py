@@ -26,8 +26,18 @@ from sqlmodel import Session
 from ..audit import diff, record
 from ..db import resent
 from ..errors import ValidationError
+from ..households.profile import (
+    check_profile,
+    forget_visit,
+    profiles_on,
+    read_profile,
+    record_values,
+    refresh_current,
+    visit_values,
+)
 from ..i18n import today_local
 from ..models import (
+    PROFILE_FIELDS,
     AuditLog,
     Household,
     Place,
@@ -52,6 +62,10 @@ from ..values import (
 )
 
 VISIT_FIELDS = ("household_id", "visited_on", "skills", "people_taught", "notes", "lat", "lon")
+#: optional: the profile values observed at the visit, {field: value} (DESIGN section 10)
+VISIT_PROFILE = "profile"
+#: the prefix of the profile fields' errors (and of the visit form's profile inputs)
+PROFILE_PREFIX = "profile_"
 #: what a skill code can look like (cdt_app.skills.services); anything else is never looked up
 _SKILL_CODE = re.compile(r"[a-z0-9_]{1,40}")
 #: no visit before the teams existed; guards against typing mistakes such as 0205
@@ -174,7 +188,11 @@ def _clean(
         errors["skills"] = skill_error
     clean["skills"] = skills
 
-    high = household.members if household is not None else 99
+    clean["profile"] = _observed_profile(
+        session, data, household, clean.get("visited_on"), visit, errors
+    )
+    observed = clean["profile"]
+    high = observed.get("members") or (household.members if household is not None else 99)
     try:
         clean["people_taught"] = parse_int(data.get("people_taught"), low=1, high=high)
     except BadValue:
@@ -207,6 +225,39 @@ def _clean(
     return clean
 
 
+def _observed_profile(
+    session: Session,
+    data: Mapping[str, Any],
+    household: Household | None,
+    visited_on: date | None,
+    visit: Visit | None,
+    errors: dict[str, str],
+) -> dict[str, Any]:
+    """The profile values observed at the visit (blank: not observed), checked with the
+    household's profile on the visit's day without this visit's own values."""
+    raw = data.get(VISIT_PROFILE)
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        errors[VISIT_PROFILE] = _("The profile must be a JSON object.")
+        return {}
+    observed = read_profile(
+        raw, errors, PROFILE_FIELDS, error_prefix=PROFILE_PREFIX, blank_is_unknown=False
+    )
+    if not observed or household is None or visited_on is None:
+        return observed
+    base = profiles_on(
+        session, [household.id], visited_on, exclude_visit=visit.id if visit else None
+    )[household.id]
+    base.setdefault("members", household.members)
+    check_profile({**base, **observed}, errors, prefix=PROFILE_PREFIX, only=observed)
+    return observed
+
+
+def _profile_text(values: Mapping[str, Any]) -> str:
+    return ", ".join(f"{field}={values[field]}" for field in PROFILE_FIELDS if field in values)
+
+
 _SKILL_CACHE = "cdt_skills_by_code"
 
 
@@ -237,11 +288,16 @@ def _skills_of(session: Session, visit_id: uuid.UUID) -> list[tuple[str, bool]]:
 
 
 def _audit_state(
-    session: Session, visit: Visit, skills: list[tuple[str, bool]] | None = None
+    session: Session,
+    visit: Visit,
+    skills: list[tuple[str, bool]] | None = None,
+    profile: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     if skills is None:
         skills = _skills_of(session, visit.id) if visit.id else []
-    return {
+    if profile is None:
+        profile = visit_values(session, visit.id) if visit.id else {}
+    state = {
         "household_id": str(visit.household_id) if visit.household_id else None,
         "visited_on": visit.visited_on,
         "people_taught": visit.people_taught,
@@ -252,6 +308,9 @@ def _audit_state(
         "skills": ", ".join(f"{code}{'✓' if done else ''}" for code, done in skills),
         "deleted_at": visit.deleted_at,
     }
+    if profile:
+        state["profile"] = _profile_text(profile)
+    return state
 
 
 def save_visit(
@@ -282,8 +341,12 @@ def save_visit(
         if visit_id is not None:
             visit.id = visit_id
         before: dict[str, Any] = {}
+        had: dict[str, Any] = {}
+        old_household = None
     else:
-        before = _audit_state(session, visit)
+        had = visit_values(session, visit.id)
+        before = _audit_state(session, visit, profile=had)
+        old_household = visit.household_id
     visit.household_id = household.id
     visit.village_id = household.village_id
     visit.visited_on = clean["visited_on"]
@@ -305,7 +368,19 @@ def save_visit(
         (by_id[skill_id] for skill_id in clean["skills"]), key=lambda k: (k.sort_order, k.code)
     )
     after_skills = [(skill.code, clean["skills"][skill.id]) for skill in chosen]
-    changes = diff(before, _audit_state(session, visit, after_skills))
+    # the values observed, dated by the visit (the forms and the phone send only the values
+    # changed from the profile shown); an edit replaces what the visit had set
+    if had:
+        forget_visit(session, visit.id)
+    stored = record_values(
+        session, household.id, clean["profile"], visit.visited_on, "visit", visit_id=visit.id
+    )
+    if stored or had:
+        refresh_current(session, household)
+        if had and old_household is not None and old_household != household.id:
+            refresh_current(session, session.get(Household, old_household))
+    after_profile = {field: clean["profile"][field] for field in stored}
+    changes = diff(before, _audit_state(session, visit, after_skills, after_profile))
     if creating or changes:
         record(
             session,
@@ -334,16 +409,20 @@ def delete_visit(session: Session, actor: User, visit: Visit) -> None:
     """Soft-delete the visit (it stays in the audit log); refused once approved."""
     if not can_edit(actor, visit):
         raise VisitLocked(visit.id)
-    before = _audit_state(session, visit)
+    had = visit_values(session, visit.id)
+    before = _audit_state(session, visit, profile=had)
     visit.deleted_at = visit.updated_at = utcnow()
     session.add(visit)
+    if had:  # what it had set is derived again from the other values
+        forget_visit(session, visit.id)
+        refresh_current(session, session.get(Household, visit.household_id))
     session.flush()
     record(
         session,
         actor,
         "delete",
         visit,
-        diff(before, _audit_state(session, visit)),
+        diff(before, _audit_state(session, visit, profile={})),
         place_id=visit.village_id,
     )
 
@@ -354,8 +433,9 @@ def get_visit_or_404(session: Session, actor: User, visit_id: Any) -> Visit:
 
 
 def visit_payload(session: Session, visit: Visit) -> dict[str, Any]:
-    """The visit in the shape of the sync API's visit payload (DESIGN section 8)."""
-    return {
+    """The visit in the shape of the sync API's visit payload (DESIGN section 8), with the
+    profile values it set when it set any."""
+    payload = {
         "household_id": str(visit.household_id),
         "visited_on": visit.visited_on.isoformat(),
         "skills": [
@@ -367,3 +447,7 @@ def visit_payload(session: Session, visit: Visit) -> dict[str, Any]:
         "lat": visit.lat,
         "lon": visit.lon,
     }
+    profile = visit_values(session, visit.id)
+    if profile:
+        payload[VISIT_PROFILE] = profile
+    return payload

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..db import MAX_ID, get_session
 from ..forms import form_transaction
+from ..households.profile import current_profile, profiles_on
 from ..households.queries import area_has_many_villages, list_households
 from ..households.services import get_household_or_404
 from ..i18n import today_local
@@ -96,6 +97,7 @@ def new():
         form.new_id.data = str(uuid.uuid4())
         form.show_date(today_local())
         form.people_taught.data = "1"
+        form.show_profile(current_profile(household))
     elif form.validate_on_submit():
         with form_transaction(form) as outcome:
             visit, is_new = log_visit(session, current_user, form.service_data(), form.new_id.data)
@@ -178,6 +180,11 @@ def edit(visit_id: uuid.UUID):
         form.completed.data = [s.code for s in current if s.completed]
         form.lat.data = "" if visit.lat is None else str(visit.lat)
         form.lon.data = "" if visit.lon is None else str(visit.lon)
+        # as on the visit's day, with what the visit recorded; compared without it
+        base = {"members": household.members}
+        with_it = profiles_on(session, [household.id], visit.visited_on)[household.id]
+        without = profiles_on(session, [household.id], visit.visited_on, visit.id)[household.id]
+        form.show_profile({**base, **with_it}, {**base, **without})
     elif form.validate_on_submit():
         try:
             with form_transaction(form) as outcome:

@@ -12,15 +12,22 @@ const showDate = (fields, iso) => {
   fields.visited_on.value = /^\d{4}-\d\d-\d\d$/.test(iso) ? iso.split("-").reverse().join("/") : iso;
 };
 
+// a profile value as its input shows it (as cdt_app.households.forms.profile_text)
+const shown = (name, v) => (v == null ? "" : name === "broadband" ? (v ? "yes" : "no") : v);
+
 const fill = (form, item) => {
   const fields = form.elements, errors = Object.entries(item.errors || {}), box = el("div", "error-box");
   fields.new_id.value = item.id;
   for (const [name, value] of Object.entries(item.payload)) {
     const field = fields[name];
     if (!field || name === "skills") continue;
-    if (field.type === "checkbox") field.checked = !!value; else field.value = value == null ? "" : value;
+    if (field.type === "checkbox") field.checked = !!value; else field.value = shown(name, value);
   }
   if (fields.visited_day) showDate(fields, item.payload.visited_on);
+  // the profile values the item changed (the others were not sent: left as shown, empty)
+  for (const [name, v] of Object.entries(item.payload.profile || {})) {
+    if (fields["profile_" + name]) fields["profile_" + name].value = shown(name, v);
+  }
   for (const skill of item.payload.skills || []) {
     const taught = $(`input[name="skills"][value="${skill.code}"]`, form), done = $(`input[name="completed"][value="${skill.code}"]`, form);
     if (taught) taught.checked = true;
@@ -50,4 +57,10 @@ export const prepare = async (form, fixId) => {
   line.replaceChildren(el("strong", "", household.head_name));
   if (household.address) line.append(el("span", "muted", " · " + household.address));
   if (hint) hint.textContent = hint.textContent.replace("{members}", household.members);
+  // the profile kept on the phone, shown and compared with (as VisitForm.show_profile)
+  const profile = household.profile || { members: household.members };
+  for (const input of form.querySelectorAll('[name^="profile_"]')) {
+    const name = input.name.slice(8);
+    input.value = fields["was_" + name].value = shown(name, profile[name]);
+  }
 };

@@ -1,6 +1,5 @@
-// The visit and household forms: offline, on a kept copy, for a record to fix or a household
-// made offline they save to the outbox; otherwise they post as usual and keep a draft (see
-// offline.js), so that a lost answer or an expired session cannot lose the record.
+// The visit and household forms: offline (a kept copy, a record to fix) they save to the
+// outbox; else they post and keep a draft (offline.js), so no record is ever lost.
 import { getItem, keepStorage, putItems } from "./outbox-store.js";
 import { formPayload } from "./shared-rules.js";
 import { $, canWorkOffline, isKeptCopy, texts, urls, user } from "./dom.js";

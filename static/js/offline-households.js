@@ -1,5 +1,5 @@
-// The households on this phone: the offline data kept (GET /api/v1/offline-data, fetched
-// again after 10 minutes online) and those waiting in the outbox.
+// The households on this phone: the offline data kept (fetched again after 10 minutes
+// online) and those waiting in the outbox.
 import { allItems, readMeta, writeMeta } from "./outbox-store.js";
 import { isKeptCopy, urls, user } from "./dom.js";
 

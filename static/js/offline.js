@@ -1,5 +1,5 @@
-// Offline mode on every page of a logged-in user: the service worker and the pages it keeps,
-// drafts, the outbox count and draining, the data kept. Forms and lists have their own scripts.
+// Offline mode on every page of a logged-in user: the service worker, drafts, the outbox
+// count and draining, the data kept.
 import { refreshKeptData } from "./offline-households.js";
 import { allItems, deleteItem, keepStorage, putItems, readMeta, writeMeta } from "./outbox-store.js";
 import { drainFromPage, drainNow, openCount, showLoginBanner } from "./outbox-status.js";

@@ -1,6 +1,6 @@
-// Draining the outbox (pages and service worker): the user's open items go to the sync API a
-// batch at a time, one drain at a time (a Web Lock). An item goes pending → sending → synced,
-// rejected or conflict by the server's answer, or back to pending without one.
+// Draining the outbox (pages, service worker): open items go to the sync API a batch at a
+// time, one drain at a time (a Web Lock): pending → sending → synced, rejected or conflict
+// by the answer, or back to pending without one.
 import { allItems, deleteItem, isWaiting, notifyChange, putItems, writeMeta } from "./outbox-store.js";
 import { fetchMe, postItems } from "./sync-api.js";
 

@@ -1,7 +1,7 @@
 // The outbox store (pages and service worker): records made on this phone, kept in IndexedDB
 // until the server has them, every write "strict"; and values kept beside them ("meta").
-// Item: {id, kind, payload, user, state, errors, server, label, seq, t, synced}; states:
-// draft (sent by the web form), pending, sending, synced, rejected, conflict.
+// Item: {id, kind, payload, user, state, errors, server, label, seq, t, synced}; state:
+// draft (web form), pending, sending, synced, rejected, conflict.
 const channel = self.BroadcastChannel && new BroadcastChannel("cdt-outbox"), listeners = [];
 const tellListeners = () => listeners.forEach((listener) => listener());
 if (channel) channel.onmessage = tellListeners;  // changed by another tab or the worker

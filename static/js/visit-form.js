@@ -1,6 +1,5 @@
-// Visit form, progressive enhancement only (the form works without it): ticking "completed"
-// ticks the skill; unticking a skill unticks its "completed"; "Ngày khác" opens the date to
-// type; an optional button adds the phone's location.
+// Visit form, progressive enhancement only: "completed" ticks its skill and back; the
+// date; the phone's location (optional).
 const form = document.querySelector(".visit-form");
 const geo = form?.querySelector(".geo"), lat = form?.elements.lat, lon = form?.elements.lon;
 const typed = form?.elements.visited_on;

@@ -1,0 +1,1 @@
+"""The province's digital-society indicators (DESIGN section 10)."""

@@ -70,7 +70,7 @@ def test_migrate_twice_changes_nothing(empty_app):
     again = runner.invoke(args=["cdt", "migrate"])
     assert again.exit_code == 0 and "danh mục nội dung hướng dẫn không thay đổi" in again.output
     with empty_app.extensions["cdt_engine"].connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
 
 
 def test_one_initial_migration_with_a_single_head(empty_app):
@@ -78,8 +78,8 @@ def test_one_initial_migration_with_a_single_head(empty_app):
 
     with empty_app.app_context():
         script = ScriptDirectory.from_config(alembic_config())
-    assert script.get_heads() == ["0001"]
-    assert [rev.revision for rev in script.walk_revisions()] == ["0001"]
+    assert script.get_heads() == ["0002"]
+    assert [rev.revision for rev in script.walk_revisions()] == ["0002", "0001"]
 
 
 def test_downgrade_to_base_leaves_an_empty_database(empty_app):

@@ -9,6 +9,7 @@ from .coverage import (
     CoverageVillageSkillMonth,
     CoverageVillageVolunteer,
 )
+from .coverage_period import CoverageVisit, CoverageVisitSkill
 from .household import Household
 from .place import CODE_SCHEMES, LEVELS, PLACE_KINDS, Place
 from .skill import Skill
@@ -30,6 +31,8 @@ __all__ = [
     "CoverageVillageSkill",
     "CoverageVillageSkillMonth",
     "CoverageVillageVolunteer",
+    "CoverageVisit",
+    "CoverageVisitSkill",
     "Household",
     "LEVELS",
     "PLACE_KINDS",

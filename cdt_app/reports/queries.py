@@ -236,9 +236,10 @@ def coverage_report(
 ) -> CoverageReport:
     """The figures of ``place`` and of its children (or of all its villages).
 
-    ``source``: "aggregates" (to date), "months" (from the first of a month), "raw", or "auto":
+    ``source``: "aggregates" (to date), "months" (from the first of a month), "periods" (any
+    period, from the per-visit rows), "raw" (the visits themselves: the reference), or "auto":
     the per-village aggregates when the period starts at the beginning or on the first of a
-    month and no visit in the place is dated after its end; the raw rows otherwise. The
+    month and no visit in the place is dated after its end; the per-visit rows otherwise. The
     caller checks scope.
     """
     today = today or today_local()
@@ -252,15 +253,15 @@ def coverage_report(
         elif period.start.day == 1:
             chosen = "months"
         else:
-            chosen = "raw"
+            chosen = "periods"
     own, rows = _fill(session, place, period, level, chosen, skills, cutoff)
     if (
         source == "auto"
-        and chosen != "raw"
+        and chosen in ("aggregates", "months")
         and own.figures.newest_visit_on is not None
         and own.figures.newest_visit_on > period.end
     ):
-        chosen = "raw"  # visits dated after the end of the period: only the raw rows can tell
+        chosen = "periods"  # visits dated after the end of the period: the per-visit rows
         own, rows = _fill(session, place, period, level, chosen, skills, cutoff)
     return CoverageReport(
         place=own,

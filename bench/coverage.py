@@ -111,7 +111,10 @@ def build(url: str, factor: float, rebuild: bool) -> dict:
     ensure_database(url, rebuild)
     app = make_app(url)
     engine = app.extensions["cdt_engine"]
-    SQLModel.metadata.create_all(engine)
+    from sqlalchemy import inspect
+
+    if "household" not in inspect(engine).get_table_names():  # existing ones: --migrate
+        SQLModel.metadata.create_all(engine)
     with app.app_context():
         from cdt_app.db import new_session
 

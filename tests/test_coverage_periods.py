@@ -17,7 +17,7 @@ from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlmodel import Session
 
 from cdt_app.models import CoverageVisit, CoverageVisitSkill, Household, Place
@@ -121,8 +121,7 @@ def backfilled_rows(db: Session) -> tuple[list, list]:
     with db.begin_nested() as savepoint:
         db.execute(CoverageVisitSkill.__table__.delete())
         db.execute(CoverageVisit.__table__.delete())
-        db.execute(text(migration._VISITS))
-        db.execute(text(migration._SKILLS))
+        migration.backfill(db.connection())
         rows = kept_rows(db)
         savepoint.rollback()
     return rows

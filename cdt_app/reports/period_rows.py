@@ -67,7 +67,9 @@ def visit_rows_select(villages=None):
     chain = (_visit.c.village_id, _visit.c.household_id)
 
     def previous(*extra):
-        return func.lag(_visit.c.visited_on, type_=sa.Date).over(partition_by=(*chain, *extra), order_by=order)
+        return func.lag(_visit.c.visited_on, type_=sa.Date).over(
+            partition_by=(*chain, *extra), order_by=order
+        )
 
     return (
         select(
@@ -93,7 +95,9 @@ def skill_rows_select(villages=None):
     chain = (_visit.c.village_id, _visit.c.household_id, _vs.c.skill_id)
 
     def previous(*extra):
-        return func.lag(_visit.c.visited_on, type_=sa.Date).over(partition_by=(*chain, *extra), order_by=order)
+        return func.lag(_visit.c.visited_on, type_=sa.Date).over(
+            partition_by=(*chain, *extra), order_by=order
+        )
 
     return (
         select(

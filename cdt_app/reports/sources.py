@@ -4,8 +4,10 @@
   ``cdt_app.reports.upkeep``, a few thousand rows for a whole province;
 * "months": reports from the first of a month up to today (the presets) read the month
   tables, which count households by the month of their latest visit;
-* "raw": any other period reads the visits, limited to the place's villages and the period
-  through the (village_id, visited_on) index.
+* "periods": any other period reads the per-visit rows with the previous visit's date
+  (``cdt_app.models.coverage_period``): counts of rows in a date range;
+* "raw": the visits themselves, limited to the place's villages and the period through the
+  (village_id, visited_on) index: the reference the tests compare the others with.
 
 Each source is a ``Sources``: three selectables keyed by village (figures, skills, active
 volunteers) that ``cdt_app.reports.queries`` adds up per place. Their bound parameters take

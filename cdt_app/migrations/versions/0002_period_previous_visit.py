@@ -3,9 +3,10 @@
 Two tables, ``coverage_visit`` and ``coverage_visit_skill`` (cdt_app.models.coverage_period):
 one row per counted visit (and per counted visit and skill) with the date of the previous
 counted visit of the household in its village, per skill, completed, approved. They are
-filled here from the existing visits by one INSERT … SELECT with window functions per table
-(the same computation as cdt_app.reports.period_rows, written out so that this revision does
-not change when the app does), then kept by the app in the same transaction as every write.
+filled here from the existing visits by INSERT … SELECT with window functions, 200 villages
+at a time (the same computation as cdt_app.reports.period_rows, written out so that this
+revision does not change when the app does), then kept by the app in the same transaction as
+every write.
 
 Revision ID: 0002
 Revises: 0001
@@ -57,6 +58,24 @@ WHERE v.deleted_at IS NULL AND h.deleted_at IS NULL
 """
 
 
+_CHUNK = 200  #: villages per statement: the window sorts stay small and in memory
+
+
+def backfill(connection) -> None:
+    """Fill both tables from the visits, some villages at a time (each household's visits are
+    in one village per chain, so chunks by village compute the same rows as one statement)."""
+    villages = list(
+        connection.execute(sa.text("SELECT DISTINCT village_id FROM visit ORDER BY 1")).scalars()
+    )
+    ids = sa.bindparam("ids", expanding=True)
+    statements = [
+        sa.text(sql + " AND v.village_id IN :ids").bindparams(ids) for sql in (_VISITS, _SKILLS)
+    ]
+    for start in range(0, len(villages), _CHUNK):
+        for statement in statements:
+            connection.execute(statement, {"ids": villages[start : start + _CHUNK]})
+
+
 def upgrade() -> None:
     op.create_table(
         "coverage_visit",
@@ -88,8 +107,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("village_id", "visited_on", "skill_id", "visit_id"),
         sqlite_with_rowid=False,
     )
-    op.execute(_VISITS)
-    op.execute(_SKILLS)
+    backfill(op.get_bind())
     if op.get_bind().dialect.name == "postgresql":
         op.execute("ANALYZE coverage_visit")
         op.execute("ANALYZE coverage_visit_skill")

@@ -100,8 +100,10 @@ def next_spec():
 
 
 def kept_rows(db: Session) -> tuple[list, list]:
-    visits = sorted(tuple(r) for r in db.execute(select(*CoverageVisit.__table__.c)).all())
-    skills = sorted(tuple(r) for r in db.execute(select(*CoverageVisitSkill.__table__.c)).all())
+    visit_columns = [CoverageVisit.__table__.c[name] for name in VISIT_COLUMNS]
+    skill_columns = [CoverageVisitSkill.__table__.c[name] for name in SKILL_COLUMNS]
+    visits = sorted(tuple(r) for r in db.execute(select(*visit_columns)).all())
+    skills = sorted(tuple(r) for r in db.execute(select(*skill_columns)).all())
     return visits, skills
 
 

@@ -47,8 +47,8 @@ class CoverageVisitSkill(SQLModel, table=True):
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     village_id: int = Field(foreign_key="place.id", primary_key=True)
+    skill_id: int = Field(primary_key=True)  #: before the date: read per village and skill
     visited_on: date = Field(primary_key=True)
-    skill_id: int = Field(primary_key=True)
     visit_id: uuid.UUID = Field(primary_key=True)
     completed: bool = False
     approved: bool = False

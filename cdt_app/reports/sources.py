@@ -33,6 +33,7 @@ from ..models import (
     CoverageVisitSkill,
     Household,
     Place,
+    Skill,
     Visit,
     VisitSkill,
 )
@@ -44,6 +45,7 @@ _cvv = CoverageVillageVolunteer.__table__
 _cvm = CoverageVillageMonth.__table__
 _cvsm = CoverageVillageSkillMonth.__table__
 _cvis = CoverageVisit.__table__
+_skill = Skill.__table__
 _cvsk = CoverageVisitSkill.__table__
 _visit = Visit.__table__
 _vs = VisitSkill.__table__
@@ -316,7 +318,8 @@ def _period_sources(has_start: bool, approved_only: bool) -> Sources:
             once(sa.and_(completed, first(_cvsk.c[f"previous_done_{suffix}"]))).label("completed"),
         )
         .join(s2, s2.c.id == _cvsk.c.village_id)
-        .where(in_period(_cvsk, s2))
+        # every skill, named: the rows are then read by (village, skill, date range)
+        .where(in_period(_cvsk, s2), _cvsk.c.skill_id.in_(select(_skill.c.id)))
         .group_by(_cvsk.c.village_id, _cvsk.c.skill_id)
         .cte("pvs")
         .prefix_with("MATERIALIZED")

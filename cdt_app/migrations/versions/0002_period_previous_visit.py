@@ -94,8 +94,8 @@ def upgrade() -> None:
     op.create_table(
         "coverage_visit_skill",
         sa.Column("village_id", sa.Integer(), nullable=False),
-        sa.Column("visited_on", sa.Date(), nullable=False),
         sa.Column("skill_id", sa.Integer(), nullable=False),
+        sa.Column("visited_on", sa.Date(), nullable=False),
         sa.Column("visit_id", sa.Uuid(), nullable=False),
         sa.Column("completed", sa.Boolean(), nullable=False),
         sa.Column("approved", sa.Boolean(), nullable=False),
@@ -104,13 +104,12 @@ def upgrade() -> None:
         sa.Column("previous_approved_on", sa.Date(), nullable=True),
         sa.Column("previous_done_approved_on", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(["village_id"], ["place.id"]),
-        sa.PrimaryKeyConstraint("village_id", "visited_on", "skill_id", "visit_id"),
+        sa.PrimaryKeyConstraint("village_id", "skill_id", "visited_on", "visit_id"),
         sqlite_with_rowid=False,
     )
     backfill(op.get_bind())
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("ANALYZE coverage_visit")
-        op.execute("ANALYZE coverage_visit_skill")
+    op.execute("ANALYZE coverage_visit")
+    op.execute("ANALYZE coverage_visit_skill")
 
 
 def downgrade() -> None:

@@ -4,8 +4,8 @@ Used by bench/coverage.py (measure → ``measure_periods``; --migrate → ``migr
 kind of period, the report of the province with its communes through the query function
 (median of --repeat, at least 5), the source it read, and the same figures from hand-written
 SQL over the raw visits, run once (the bare computation: DISTINCT counts over visit ⋈
-visit_skill); the app's figures are checked equal to the bare ones. Then the worst kinds at the commune level
-and for all the villages of the province (level=villages, what the exports read).
+visit_skill); the app's figures are checked equal to the bare ones. Then the worst kinds at
+the commune level and for all the villages of the province (level=villages, as exports do).
 """
 
 from __future__ import annotations

@@ -226,6 +226,19 @@ def _fill(
     return own, rows
 
 
+def _newest_visit_on(session: Session, place: Place, period: Period, cutoff: date) -> date:
+    """The newest visit (any status, not deleted) in the villages under ``place``, from the
+    per-village aggregates; a date before any visit when there is none."""
+    vil = _place.alias("vil")
+    newest = session.scalar(
+        select(func.max(_cv.c.last_visit_on))
+        .join(vil, vil.c.id == _cv.c.village_id)
+        .where(in_root(vil.c.path)),
+        statement_params(place, period, cutoff),
+    )
+    return newest or date.min
+
+
 def coverage_report(
     session: Session,
     place: Place,
@@ -254,15 +267,9 @@ def coverage_report(
             chosen = "months"
         else:
             chosen = "periods"
+        if chosen != "periods" and _newest_visit_on(session, place, period, cutoff) > period.end:
+            chosen = "periods"  # visits dated after the end of the period: the per-visit rows
     own, rows = _fill(session, place, period, level, chosen, skills, cutoff)
-    if (
-        source == "auto"
-        and chosen in ("aggregates", "months")
-        and own.figures.newest_visit_on is not None
-        and own.figures.newest_visit_on > period.end
-    ):
-        chosen = "periods"  # visits dated after the end of the period: the per-visit rows
-        own, rows = _fill(session, place, period, level, chosen, skills, cutoff)
     return CoverageReport(
         place=own,
         period=period,

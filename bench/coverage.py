@@ -19,7 +19,9 @@ Measured, for the province with its communes, to date, all figures of DESIGN sec
   * a period report (this year: raw rows), for information;
   * the XLSX export of all villages, and the raw visits CSV export: rows per second and the
     peak growth of the process's resident memory while it streams.
-Results are printed and written to bench/out/coverage-<engine>-<size>.json.
+  * every kind of period, with ratios to date and to bare SQL (bench/coverage_periods.py);
+    --periods-only measures just that table, --migrate upgrades the schema first.
+Results go to bench/out/coverage-<engine>-<size>.json; the table of periods is printed last.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from coverage_periods import measure_periods, migrate, periods_only, table  # noqa: E402
+
 PG_BASE = os.environ.get("CDT_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 TARGET_MS = 300
 
@@ -106,7 +111,10 @@ def build(url: str, factor: float, rebuild: bool) -> dict:
     ensure_database(url, rebuild)
     app = make_app(url)
     engine = app.extensions["cdt_engine"]
-    SQLModel.metadata.create_all(engine)
+    from sqlalchemy import inspect
+
+    if "household" not in inspect(engine).get_table_names():  # existing ones: --migrate
+        SQLModel.metadata.create_all(engine)
     with app.app_context():
         from cdt_app.db import new_session
 
@@ -353,23 +361,6 @@ def measure(url: str, repeat: int) -> dict:
         results["app_raw_rows_to_date"] = timed(
             lambda: coverage_report(session, province, period, source="raw"), raw_repeat
         )
-        for preset in ("year", "month"):
-            report = coverage_report(session, province, preset_period(preset))
-            results[f"app_period_this_{preset}"] = {
-                "source": report.source,
-                **timed(
-                    lambda p=preset: coverage_report(session, province, preset_period(p)), repeat
-                ),
-            }
-        from datetime import timedelta
-
-        from cdt_app.reports.periods import Period
-
-        custom = Period(today_local() - timedelta(days=45), today_local(), preset="custom")
-        results["app_period_custom_45_days_raw"] = {
-            "source": coverage_report(session, province, custom).source,
-            **timed(lambda: coverage_report(session, province, custom), raw_repeat),
-        }
         session.rollback()
         from cdt_app.reports.aggregates import refresh_village
 
@@ -387,6 +378,9 @@ def measure(url: str, repeat: int) -> dict:
             "median_ms": round(statistics.median(times), 1),
             "max_ms": round(max(times), 1),
         }
+
+        results.update(measure_periods(session, province, repeat))
+        session.rollback()
 
     api_url = f"/api/v1/coverage?place={province_id}"
 
@@ -455,6 +449,8 @@ def main() -> None:
     parser.add_argument(
         "--rebuild-aggregates", action="store_true", help="recompute the coverage aggregates"
     )
+    parser.add_argument("--migrate", action="store_true", help="upgrade the schema (backfills)")
+    parser.add_argument("--periods-only", action="store_true", help="only the table of periods")
     parser.add_argument("--cold-probe", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cold_probe:
@@ -462,19 +458,30 @@ def main() -> None:
         return
     OUT.mkdir(parents=True, exist_ok=True)
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
+    tables = {}
     for engine in engines:
         url = database_url(engine, args.factor)
         print(f"[{engine}] {url}", flush=True)
         built = build(url, args.factor, args.rebuild)
         if args.rebuild_aggregates:
             built.update(rebuild_aggregates(url))
+        if args.migrate:
+            built.update(migrate(url, make_app))
         if args.build_only:
             continue
-        results = {"engine": engine, "factor": args.factor, **built, **measure(url, args.repeat)}
+        measured = (
+            periods_only(url, args.repeat, make_app)
+            if args.periods_only
+            else measure(url, args.repeat)
+        )
+        results = {"engine": engine, "factor": args.factor, **built, **measured}
+        tables[engine] = results
         target = OUT / f"coverage-{engine}-{size_tag(args.factor)}.json"
         target.write_text(json.dumps(results, indent=2, ensure_ascii=False))
         print(json.dumps(results, indent=2, ensure_ascii=False), flush=True)
         print(f"  written to {target.relative_to(ROOT)}", flush=True)
+    if tables:
+        print(table(tables), flush=True)
 
 
 if __name__ == "__main__":

@@ -497,10 +497,10 @@ def test_coverage_is_zero_when_the_target_is_zero(db):
     assert report.totals.coverage == 0.0
 
 
-def test_a_visit_dated_after_the_period_end_switches_to_raw_rows(db):
+def test_a_visit_dated_after_the_period_end_switches_to_the_per_visit_rows(db):
     world = _small_world(db)  # one visit is dated BASE + 5
     report = coverage_report(db, world.province, Period(None, BASE), today=BASE)
-    assert report.source == "raw"
+    assert report.source == "periods"
     assert report.totals.visits == 2
     later = coverage_report(db, world.province, Period(None, BASE + timedelta(days=5)))
     assert later.source == "aggregates" and later.totals.visits == 3

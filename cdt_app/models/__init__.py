@@ -9,6 +9,7 @@ from .coverage import (
     CoverageVillageSkillMonth,
     CoverageVillageVolunteer,
 )
+from .coverage_period import CoverageVisit, CoverageVisitSkill
 from .household import Household
 from .place import CODE_SCHEMES, LEVELS, PLACE_KINDS, Place
 from .skill import Skill
@@ -31,6 +32,8 @@ __all__ = [
     "CoverageVillageSkill",
     "CoverageVillageSkillMonth",
     "CoverageVillageVolunteer",
+    "CoverageVisit",
+    "CoverageVisitSkill",
     "GOAL_INDICATORS",
     "Household",
     "IndicatorGoal",

@@ -9,7 +9,8 @@ The month tables answer the presets (this month, quarter, year: from the first o
 today). Visits cannot be dated in the future, so a household reached in [start, today] is one
 whose *latest* counted visit falls on or after start: the tables count households by the month
 of their latest visit (per skill: latest visit teaching it, latest visit completing it), and
-visits and people by the month of the visit. Other periods read the raw rows.
+visits and people by the month of the visit. Other periods read the per-visit rows of
+``cdt_app.models.coverage_period``.
 
 "all" columns count every visit that is not deleted; "approved" columns only approved ones.
 Visits of deleted households never count.

@@ -32,6 +32,7 @@ from ..models import (
     VisitSkill,
     utcnow,
 )
+from .period_rows import refresh_period_rows
 
 _CHUNK = 500
 
@@ -338,6 +339,7 @@ def _refresh_chunk(session: OrmSession, ids: list[int]) -> None:
             )
         updates.append(values)
     session.execute(sql["update"], updates)
+    refresh_period_rows(session, ids)
     for name in (
         "delete_skills",
         "insert_skills",

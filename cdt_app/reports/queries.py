@@ -226,6 +226,19 @@ def _fill(
     return own, rows
 
 
+def _newest_visit_on(session: Session, place: Place, period: Period, cutoff: date) -> date:
+    """The newest visit (any status, not deleted) in the villages under ``place``, from the
+    per-village aggregates; a date before any visit when there is none."""
+    vil = _place.alias("vil")
+    newest = session.scalar(
+        select(func.max(_cv.c.last_visit_on))
+        .join(vil, vil.c.id == _cv.c.village_id)
+        .where(in_root(vil.c.path)),
+        statement_params(place, period, cutoff),
+    )
+    return newest or date.min
+
+
 def coverage_report(
     session: Session,
     place: Place,
@@ -236,9 +249,10 @@ def coverage_report(
 ) -> CoverageReport:
     """The figures of ``place`` and of its children (or of all its villages).
 
-    ``source``: "aggregates" (to date), "months" (from the first of a month), "raw", or "auto":
+    ``source``: "aggregates" (to date), "months" (from the first of a month), "periods" (any
+    period, from the per-visit rows), "raw" (the visits themselves: the reference), or "auto":
     the per-village aggregates when the period starts at the beginning or on the first of a
-    month and no visit in the place is dated after its end; the raw rows otherwise. The
+    month and no visit in the place is dated after its end; the per-visit rows otherwise. The
     caller checks scope.
     """
     today = today or today_local()
@@ -252,16 +266,10 @@ def coverage_report(
         elif period.start.day == 1:
             chosen = "months"
         else:
-            chosen = "raw"
+            chosen = "periods"
+        if chosen != "periods" and _newest_visit_on(session, place, period, cutoff) > period.end:
+            chosen = "periods"  # visits dated after the end of the period: the per-visit rows
     own, rows = _fill(session, place, period, level, chosen, skills, cutoff)
-    if (
-        source == "auto"
-        and chosen != "raw"
-        and own.figures.newest_visit_on is not None
-        and own.figures.newest_visit_on > period.end
-    ):
-        chosen = "raw"  # visits dated after the end of the period: only the raw rows can tell
-        own, rows = _fill(session, place, period, level, chosen, skills, cutoff)
     return CoverageReport(
         place=own,
         period=period,

@@ -4,8 +4,10 @@
   ``cdt_app.reports.upkeep``, a few thousand rows for a whole province;
 * "months": reports from the first of a month up to today (the presets) read the month
   tables, which count households by the month of their latest visit;
-* "raw": any other period reads the visits, limited to the place's villages and the period
-  through the (village_id, visited_on) index.
+* "periods": any other period reads the per-visit rows with the previous visit's date
+  (``cdt_app.models.coverage_period``): counts of rows in a date range;
+* "raw": the visits themselves, limited to the place's villages and the period through the
+  (village_id, visited_on) index: the reference the tests compare the others with.
 
 Each source is a ``Sources``: three selectables keyed by village (figures, skills, active
 volunteers) that ``cdt_app.reports.queries`` adds up per place. Their bound parameters take
@@ -27,8 +29,11 @@ from ..models import (
     CoverageVillageSkill,
     CoverageVillageSkillMonth,
     CoverageVillageVolunteer,
+    CoverageVisit,
+    CoverageVisitSkill,
     Household,
     Place,
+    Skill,
     Visit,
     VisitSkill,
 )
@@ -39,6 +44,9 @@ _cvs = CoverageVillageSkill.__table__
 _cvv = CoverageVillageVolunteer.__table__
 _cvm = CoverageVillageMonth.__table__
 _cvsm = CoverageVillageSkillMonth.__table__
+_cvis = CoverageVisit.__table__
+_skill = Skill.__table__
+_cvsk = CoverageVisitSkill.__table__
 _visit = Visit.__table__
 _vs = VisitSkill.__table__
 _hh = Household.__table__
@@ -249,8 +257,92 @@ def _raw_sources(has_start: bool, approved_only: bool) -> Sources:
     return Sources(households, skills, volunteers)
 
 
+def _period_sources(has_start: bool, approved_only: bool) -> Sources:
+    """Any period, from the per-visit rows (cdt_app.models.coverage_period): a household (per
+    skill: a household and skill) is reached once, by its first counted visit of the period,
+    the one whose previous counted visit is before the start. Counts of rows in a date range
+    per village: no DISTINCT, no join of the visits with their skills."""
+    start = sa.bindparam(_P_START, type_=sa.Date)
+
+    def first(previous):
+        if not has_start:
+            return previous.is_(None)
+        return sa.or_(previous.is_(None), previous < start)
+
+    def once(condition):
+        return func.coalesce(func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    def in_period(table, scope):
+        conditions = [
+            in_root(scope.c.path),
+            table.c.visited_on <= sa.bindparam(_P_END, type_=sa.Date),
+        ]
+        if has_start:
+            conditions.append(table.c.visited_on >= start)
+        if approved_only:
+            conditions.append(table.c.approved == sa.true())
+        return sa.and_(*conditions)
+
+    suffix = "approved_on" if approved_only else "on"
+    s1, s2, s3 = (_place.alias() for _ in range(3))
+    visits = (
+        select(
+            _cvis.c.village_id.label("village_id"),
+            once(first(_cvis.c[f"previous_{suffix}"])).label("reached"),
+            func.count().label("visits"),
+            func.coalesce(func.sum(_cvis.c.people_taught), 0).label("people"),
+        )
+        .join(s1, s1.c.id == _cvis.c.village_id)
+        .where(in_period(_cvis, s1))
+        .group_by(_cvis.c.village_id)
+        .cte("pvis")
+        .prefix_with("MATERIALIZED")
+    )
+    households = (
+        select(
+            _cv.c.village_id,
+            _cv.c.registered_households.label("registered"),
+            func.coalesce(visits.c.reached, 0).label("reached"),
+            func.coalesce(visits.c.visits, 0).label("visits"),
+            func.coalesce(visits.c.people, 0).label("people"),
+        )
+        .select_from(_cv.outerjoin(visits, visits.c.village_id == _cv.c.village_id))
+        .subquery("vf")
+    )
+    completed = _cvsk.c.completed == sa.true()
+    skills = (
+        select(
+            _cvsk.c.village_id.label("village_id"),
+            _cvsk.c.skill_id.label("skill_id"),
+            once(first(_cvsk.c[f"previous_{suffix}"])).label("reached"),
+            once(sa.and_(completed, first(_cvsk.c[f"previous_done_{suffix}"]))).label("completed"),
+        )
+        .join(s2, s2.c.id == _cvsk.c.village_id)
+        # every skill, named: the rows are then read by (village, skill, date range)
+        .where(in_period(_cvsk, s2), _cvsk.c.skill_id.in_(select(_skill.c.id)))
+        .group_by(_cvsk.c.village_id, _cvsk.c.skill_id)
+        .cte("pvs")
+        .prefix_with("MATERIALIZED")
+    )
+    volunteers = (
+        select(
+            _cvis.c.village_id.label("village_id"),
+            _cvis.c.volunteer_id.label("volunteer_id"),
+            func.max(_cvis.c.visited_on).label("last"),
+        )
+        .join(s3, s3.c.id == _cvis.c.village_id)
+        .where(in_period(_cvis, s3))
+        .group_by(_cvis.c.village_id, _cvis.c.volunteer_id)
+        .cte("pvv")
+        .prefix_with("MATERIALIZED")
+    )
+    return Sources(households, skills, volunteers)
+
+
 def village_sources(source: str, has_start: bool, approved_only: bool) -> Sources:
-    """The per-village figures of ``source``: "aggregates", "months" or "raw"."""
+    """The per-village figures of ``source``: "aggregates", "months", "periods" or "raw"."""
+    if source == "periods":
+        return _period_sources(has_start, approved_only)
     if source == "raw":
         return _raw_sources(has_start, approved_only)
     if source == "months":

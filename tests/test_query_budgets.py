@@ -42,6 +42,11 @@ PAGES = [
 ]
 #: statements a page may make at most, whatever the number of rows
 BUDGET = 12
+#: the coverage page also shows the digital-society indicators (cdt_app/indicators/): the
+#: figures on the day, their change over the period and the 12 month-ends of the trend line
+#: are one statement each (14 more). A fixed number still; one query for the trend line is
+#: issue 14's point 6.
+COVERAGE_BUDGET = BUDGET + 14
 
 
 @pytest.fixture
@@ -107,5 +112,9 @@ def test_every_page_makes_a_fixed_number_of_queries(client, auth, db, world, cou
         if len(many[page]) != len(few[page])
     }
     assert not grew, grew
-    over = {page: len(many[page]) for page in pages if len(many[page]) > BUDGET}
+    over = {
+        page: len(many[page])
+        for page in pages
+        if len(many[page]) > (COVERAGE_BUDGET if "/reports/coverage" in page[1] else BUDGET)
+    }
     assert not over, over

@@ -96,10 +96,12 @@ def test_last_visit_is_the_same_from_every_source(db, make_world):
         periods = {
             "aggregates": preset_period("all", today, approved),
             "months": Period(month_start, today, approved, "custom"),
-            "raw": Period(raw_start, today, approved, "custom"),
+            "periods": Period(raw_start, today, approved, "custom"),
         }
+        periods["raw"] = periods["periods"]
         for source, period in periods.items():
-            report = coverage_report(db, world["commune_a"], period, today=today)
+            forced = "raw" if source == "raw" else "auto"  # the reference is never chosen
+            report = coverage_report(db, world["commune_a"], period, source=forced, today=today)
             assert report.source == source
             row = next(r for r in report.rows if r.id == village.id)
             assert row.figures.last_visit_on == want, (source, approved)

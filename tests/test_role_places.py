@@ -337,3 +337,25 @@ def test_a_place_cannot_pick_a_parent_in_its_own_subtree(app_with, db, tree):
     picker = page[page.index('id="parent_id-picker"') : page.index("</fieldset>")]
     assert f'name="parent_id" value="{tree["province"].id}" checked' in picker
     assert f'name="parent_id" value="{tree["commune_a"].id}"' not in picker
+
+
+def test_a_long_list_of_places_is_cut_and_search_finds_the_rest(app_with, db, tree):
+    """A province of 124 communes made the people form 12 screens high: the picker lists at
+    most MAX_RESULTS places under the open one, says so, and a search finds the others."""
+    from cdt_app.places.picker import MAX_RESULTS
+
+    extra = [
+        make_place(db, f"Xã Thêm {n:03d}", "xa", tree["province"]) for n in range(MAX_RESULTS + 5)
+    ]
+    db.commit()
+    make_user(db, "staff", tree["province"], username="canbo")
+    client = app_with().test_client()
+    AuthActions(client).login("canbo")
+    first = _picker(client.get("/users/new").text)
+    listed = first.count('name="place_id" value="')
+    assert listed <= MAX_RESULTS + 1  # the open place itself, then at most MAX_RESULTS
+    assert "Chỉ hiện" in first or "Only the first" in first
+    last = extra[-1]
+    assert last.name not in first
+    found = _picker(_post_picker(client, {"place_id_q": last.name, "place_id_find": "1"}))
+    assert f'name="place_id" value="{last.id}"' in found

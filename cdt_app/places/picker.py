@@ -30,7 +30,7 @@ from ..i18n import search_key
 from ..models import Place, User
 from ..scope import area_condition, place_in_area, user_place
 
-#: the most search results listed (a narrower search finds the rest)
+#: the most places listed, found or under the open place (a narrower search finds the rest)
 MAX_RESULTS = 30
 #: the most characters of a search kept
 MAX_QUERY = 100
@@ -167,7 +167,9 @@ def build_picker(
     if searched:
         places, more = _search(session, actor, query)
     else:
-        places = ([at] if can_pick(at) else []) + _children(session, at)
+        children = _children(session, at)
+        more = len(children) > MAX_RESULTS  # a province's 124 communes: search finds the rest
+        places = ([at] if can_pick(at) else []) + children[:MAX_RESULTS]
     places = [p for p in places if chosen is None or p.id != chosen.id]
     ids = [p.id for p in places]
     parents = _names(

@@ -31,7 +31,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms.widgets import TextInput
 
-from .db import get_session
+from .db import MAX_ID, get_session
 from .errors import ValidationError, populate_form_errors
 from .values import (
     FILTER_FIRST_DAY,
@@ -150,3 +150,15 @@ def form_transaction(
         raise
     session.commit()
     outcome.ok = True
+
+
+def place_param(args: Mapping[str, str], errors: dict[str, str]) -> int | None:
+    """The ``place`` parameter of a report's filters as an id, or None; a malformed one is
+    reported in ``errors["place"]`` (coverage, periodic report and indicators alike)."""
+    raw = (args.get("place") or "").strip()
+    if not raw:
+        return None
+    if raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_ID:
+        return int(raw)
+    errors["place"] = _("The place is not valid.")
+    return None

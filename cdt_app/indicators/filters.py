@@ -8,7 +8,7 @@ from datetime import date
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from ..db import MAX_ID
+from ..forms import place_param
 from ..i18n import today_local
 from ..values import BadValue, parse_date
 
@@ -38,13 +38,7 @@ def parse_indicator_args(args: MultiDict, on_key: str = "on", from_key: str = "f
     """Read ``place``, ``on`` (default today), ``from`` and ``level``; bad values are reported
     in ``errors`` (Vietnamese) and replaced by defaults."""
     errors: dict[str, str] = {}
-    place_id = None
-    raw_place = (args.get("place") or "").strip()
-    if raw_place:
-        if raw_place.isascii() and raw_place.isdigit() and 0 < int(raw_place) <= MAX_ID:
-            place_id = int(raw_place)
-        else:
-            errors["place"] = _("The place is not valid.")
+    place_id = place_param(args, errors)
     today = today_local()
     on, start = today, None
     raw_on = (args.get(on_key) or "").strip()

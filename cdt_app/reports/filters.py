@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session
 from werkzeug.datastructures import MultiDict
 
-from ..db import MAX_ID
+from ..forms import place_param
 from ..i18n import today_local
 from ..models import Place, User
 from ..scope import place_or_own_or_404
@@ -62,13 +62,7 @@ def parse_filters(args: MultiDict, today: date | None = None) -> Filters:
     today = today or today_local()
     errors: dict[str, str] = {}
 
-    place_id = None
-    raw_place = (args.get("place") or "").strip()
-    if raw_place:
-        if raw_place.isascii() and raw_place.isdigit() and 0 < int(raw_place) <= MAX_ID:
-            place_id = int(raw_place)
-        else:
-            errors["place"] = _("The place is not valid.")
+    place_id = place_param(args, errors)
 
     try:
         approved_only = parse_bool(args.get("approved_only"))

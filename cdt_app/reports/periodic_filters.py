@@ -17,7 +17,7 @@ from sqlmodel import Session
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, SelectField
 
-from ..db import MAX_ID
+from ..forms import place_param
 from ..i18n import today_local
 from ..models import Place, User
 from ..scope import area_condition, place_or_own_or_404
@@ -49,13 +49,7 @@ class PeriodicFilters:
 def parse_periodic(args: MultiDict, today: date | None = None) -> PeriodicFilters:
     today = today or today_local()
     errors: dict[str, str] = {}
-    place_id = None
-    raw_place = (args.get("place") or "").strip()
-    if raw_place:
-        if raw_place.isascii() and raw_place.isdigit() and 0 < int(raw_place) <= MAX_ID:
-            place_id = int(raw_place)
-        else:
-            errors["place"] = _("The place is not valid.")
+    place_id = place_param(args, errors)
     try:
         approved_only = parse_bool(args.get("approved_only"))
     except BadValue:
